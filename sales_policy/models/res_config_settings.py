@@ -1,0 +1,10 @@
+from odoo import fields
+from odoo import models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sales_policy_director_id = fields.Many2one(
+        related="company_id.sales_policy_director_id", readonly=False
+    )

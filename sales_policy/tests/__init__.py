@@ -1,0 +1,3 @@
+from . import test_hierarchy
+from . import test_rpc
+from . import test_visibility
