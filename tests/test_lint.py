@@ -15,12 +15,12 @@ def _run(*cmd):
 
 
 def test_ruff_check():
-    code, out = _run(str(BIN / "ruff"), "check", *ADDONS, "tests")
+    code, out = _run(str(BIN / "ruff"), "check", *ADDONS, "tests", "setup")
     assert code == 0, out
 
 
 def test_ruff_format():
-    code, out = _run(str(BIN / "ruff"), "format", "--check", "--diff", *ADDONS, "tests")
+    code, out = _run(str(BIN / "ruff"), "format", "--check", "--diff", *ADDONS, "tests", "setup")
     assert code == 0, out
 
 

@@ -5,3 +5,5 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import sales_policy_region
+from . import sales_policy_article
+from . import sales_policy_control

@@ -1,12 +1,11 @@
-from odoo import api
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    #: Roles allowed to export customer data (篇一 §15: customer data is confidential).
+    #: Roles allowed to export customer data (control customer_confidentiality).
     _SALES_POLICY_EXPORT_GROUPS = (
         "sales_policy.group_sales_director",
         "sales_policy.group_finance",
@@ -35,8 +34,9 @@ class ResPartner(models.Model):
             return
         raise UserError(
             self.env._(
-                "Customer data is confidential (篇一 §15): only the sales director and "
-                "finance may export it."
+                "Customer data is confidential (%(article)s): only the sales director and "
+                "finance may export it.",
+                article=self.env["sales.policy.control"]._cite("customer_confidentiality"),
             )
         )
 

@@ -1,6 +1,4 @@
-from odoo import api
-from odoo import fields
-from odoo import models
+from odoo import api, fields, models
 
 #: The levels of the sales hierarchy, nearest first, with the group that stands in
 #: for a level when the salesperson's chain has nobody there (approval fallback).

@@ -1,5 +1,4 @@
-from odoo.exceptions import AccessError
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import SalesPolicyCommon
