@@ -7,3 +7,9 @@ from . import res_users
 from . import sales_policy_region
 from . import sales_policy_article
 from . import sales_policy_control
+from . import sales_policy_approval
+from . import sales_policy_approval_mixin
+from . import sales_policy_approval_matrix
+from . import sales_policy_approval_matrix_band
+from . import sale_order
+from . import sale_order_line

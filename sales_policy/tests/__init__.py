@@ -1,3 +1,4 @@
 from . import test_hierarchy
 from . import test_rpc
 from . import test_visibility
+from . import test_quotation_approval

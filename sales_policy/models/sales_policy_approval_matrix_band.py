@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .sales_policy_approval import APPROVAL_LEVELS
+
+
+class SalesPolicyApprovalMatrixBand(models.Model):
+    """A band of the approval matrix: values above ``above`` and up to ``up_to``."""
+
+    _name = "sales.policy.approval.matrix.band"
+    _description = "Approval Matrix Band"
+    _order = "matrix_id, dimension, above"
+
+    matrix_id = fields.Many2one(
+        "sales.policy.approval.matrix", required=True, ondelete="cascade", index=True
+    )
+    dimension = fields.Selection(
+        [("discount", "Largest Line Discount (%)"), ("amount", "Order Amount")],
+        required=True,
+    )
+    above = fields.Float(required=True, default=0.0, help="The band starts above this value.")
+    up_to = fields.Float(help="The band ends at this value (included). 0 means no limit.")
+    level = fields.Selection(
+        APPROVAL_LEVELS,
+        string="Approved Up To",
+        required=True,
+        help="The highest level that must approve; the levels below approve first.",
+    )
+
+    @api.constrains("above", "up_to", "dimension")
+    def _check_limits(self):
+        for band in self:
+            if band.above < 0 or band.up_to < 0:
+                raise ValidationError(self.env._("Band limits cannot be negative."))
+            if band.up_to and band.up_to <= band.above:
+                raise ValidationError(
+                    self.env._(
+                        "A band must end above its start (%(band)s).", band=band.display_name
+                    )
+                )
+            if band.dimension == "discount" and (band.above > 100 or band.up_to > 100):
+                raise ValidationError(self.env._("A discount band lies between 0 and 100 %."))
+
+    @api.depends("above", "up_to", "dimension")
+    def _compute_display_name(self):
+        for band in self:
+            if band.up_to:
+                band.display_name = f"{band.above:g} – {band.up_to:g}"
+            else:
+                band.display_name = f"> {band.above:g}"
+
+    def _matches(self, value):
+        self.ensure_one()
+        above_ok = value > self.above or (self.above == 0 and value >= 0)
+        return above_ok and (not self.up_to or value <= self.up_to)

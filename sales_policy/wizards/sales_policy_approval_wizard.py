@@ -1,0 +1,26 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class SalesPolicyApprovalWizard(models.TransientModel):
+    """Approve or reject the pending approval level of a document, with a comment."""
+
+    _name = "sales.policy.approval.wizard"
+    _description = "Approval Decision"
+
+    res_model = fields.Char(required=True)
+    res_id = fields.Integer(required=True)
+    decision = fields.Selection(
+        [("approved", "Approve"), ("rejected", "Reject")], required=True, default="approved"
+    )
+    comment = fields.Text(help="Required to reject: the requester sees it.")
+
+    def action_confirm(self):
+        self.ensure_one()
+        if self.res_model not in self.env or not hasattr(
+            self.env[self.res_model], "_policy_approval_decide"
+        ):
+            raise UserError(self.env._("This document has no approval workflow."))
+        record = self.env[self.res_model].browse(self.res_id)
+        record._policy_approval_decide(self.decision, self.comment)
+        return {"type": "ir.actions.act_window_close"}
