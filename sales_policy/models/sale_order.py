@@ -20,11 +20,39 @@ class SaleOrder(models.Model):
         digits="Discount",
         help="The largest line discount: with the amount, it decides the approval levels.",
     )
+    policy_change_ids = fields.One2many(
+        "sales.policy.order.change", "order_id", string="Change Requests", copy=False
+    )
+    policy_change_count = fields.Integer(
+        string="Change Request Count", compute="_compute_policy_change_count"
+    )
+    # Sales contract (篇四 §13): see sales.policy.contract
+    sales_policy_contract_ids = fields.One2many(
+        "sales.policy.contract",
+        "order_id",
+        string="Contracts",
+        groups="sales_team.group_sale_salesman",
+    )
+    sales_policy_contract_state = fields.Selection(
+        related="sales_policy_contract_ids.state",
+        string="Contract",
+        groups="sales_team.group_sale_salesman",
+    )
 
     @api.depends("order_line.discount")
     def _compute_policy_max_discount(self):
         for order in self:
             order.policy_max_discount = max(order.order_line.mapped("discount"), default=0.0)
+
+    @api.depends("policy_change_ids")
+    def _compute_policy_change_count(self):
+        counts = dict(
+            self.env["sales.policy.order.change"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.policy_change_count = counts.get(order._origin, 0)
 
     # ------------------------------------------------------------------------------
     # Approval engine hooks
@@ -120,7 +148,22 @@ class SaleOrder(models.Model):
                 raise UserError(error)
 
     def _confirmation_error_message(self):
-        return super()._confirmation_error_message() or self._policy_quotation_unapproved_error()
+        return (
+            super()._confirmation_error_message()
+            or self._policy_quotation_unapproved_error()
+            or self._policy_order_incomplete_error()
+            or self.env["sales.policy.contract"]._sales_policy_order_error(self)
+        )
+
+    def _policy_approval_recheck(self):
+        res = super()._policy_approval_recheck()
+        # a change of the amount or customer sends an approved contract back to legal
+        self.env["sales.policy.contract"]._sales_policy_order_changed(self)
+        return res
+
+    def action_sales_policy_contract(self):
+        self.ensure_one()
+        return self.env["sales.policy.contract"]._action_open_for_order(self)
 
     def action_quotation_send(self):
         self._policy_check_quotation_approved()
@@ -140,3 +183,122 @@ class SaleOrder(models.Model):
 
     def _has_to_be_paid(self):
         return super()._has_to_be_paid() and self.policy_approval_state == "approved"
+
+    # ------------------------------------------------------------------------------
+    # Orders (篇四 §14): complete before confirmation; once confirmed, changed or
+    # cancelled only through an approved request (sales.policy.order.change)
+    # ------------------------------------------------------------------------------
+    def _policy_order_missing_information(self):
+        """The information the order lacks to be confirmed (labels; empty when complete).
+
+        Payment terms always; for goods also a delivery address (street and city) and
+        the delivery date promised to the customer.
+        """
+        self.ensure_one()
+        missing = []
+        if not self.payment_term_id:
+            missing.append(self.env._("the payment terms"))
+        if any(line.product_type == "consu" for line in self.order_line):
+            shipping = self.partner_shipping_id
+            if not (shipping.street and shipping.city):
+                missing.append(self.env._("a delivery address (street and city)"))
+            if not self.commitment_date:
+                missing.append(self.env._("the delivery date"))
+        return missing
+
+    def _policy_order_incomplete_error(self):
+        self.ensure_one()
+        missing = self._policy_order_missing_information()
+        if not missing:
+            return False
+        return self.env._(
+            "Order %(order)s is incomplete: set %(missing)s before confirming it; the "
+            "order information must be accurate and complete (%(article)s).",
+            order=self.display_name,
+            missing=", ".join(missing),
+            article=self.env["sales.policy.control"]._cite("order_information_complete"),
+        )
+
+    def _policy_check_confirmed_unchanged(self):
+        """Refuse a user changing the status of (e.g. cancelling) a confirmed order.
+
+        Only the approval engine applies an approved request, with sudo; no context key
+        opens this gate.
+        """
+        if self.env.su:
+            return
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: a confirmed order is changed or cancelled only through an "
+                    "approved request, with its reason and the record of the communication "
+                    "with the customer (%(article)s). Use Request Change or Request "
+                    "Cancellation on the order.",
+                    orders=confirmed.mapped("display_name"),
+                    article=self.env["sales.policy.control"]._cite("order_change_approval"),
+                )
+            )
+
+    def write(self, vals):
+        if "state" in vals and vals["state"] != "sale":
+            self._policy_check_confirmed_unchanged()
+        if vals.get("state") == "sale" and not self.env.su:
+            # a user writing the state directly (e.g. over RPC) passes the same gates as
+            # action_confirm, which writes it after checking them
+            for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+                error = order._confirmation_error_message()
+                if error:
+                    raise UserError(error)
+        return super().write(vals)
+
+    def _action_cancel(self):
+        self._policy_check_confirmed_unchanged()
+        return super()._action_cancel()
+
+    def _create_down_payment_section_line_if_needed(self):
+        # Odoo's invoicing wizard adds its down payment lines to the confirmed order:
+        # this private path (not callable over RPC) is the one allowed to add them.
+        self.check_access("write")
+        lines = super(SaleOrder, self.sudo())._create_down_payment_section_line_if_needed()
+        return lines.with_env(self.env) if lines else lines
+
+    def _create_down_payment_lines_from_base_lines(self, down_payment_base_lines):
+        self.check_access("write")
+        lines = super(SaleOrder, self.sudo())._create_down_payment_lines_from_base_lines(
+            down_payment_base_lines
+        )
+        return lines.with_env(self.env)
+
+    def action_policy_request_change(self):
+        return self._policy_open_change_request("change")
+
+    def action_policy_request_cancel(self):
+        return self._policy_open_change_request("cancel")
+
+    def _policy_open_change_request(self, change_type):
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(
+                self.env._("Only a confirmed order is changed or cancelled through a request.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Request")
+            if change_type == "change"
+            else self.env._("Cancellation Request"),
+            "res_model": "sales.policy.order.change",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_order_id": self.id, "default_change_type": change_type},
+        }
+
+    def action_view_policy_changes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_policy.sales_policy_order_change_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action

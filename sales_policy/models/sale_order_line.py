@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class SaleOrderLine(models.Model):
@@ -31,17 +31,110 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._policy_check_confirmed_lines_create(vals_list)
         lines = super().create(vals_list)
         lines.order_id._policy_approval_recheck()
         return lines
 
     def write(self, vals):
+        self._policy_check_confirmed_lines_write(vals)
         res = super().write(vals)
         self.order_id._policy_approval_recheck()
         return res
 
     def unlink(self):
         orders = self.order_id
+        self._policy_check_confirmed_lines_unlink()
         res = super().unlink()
         orders.exists()._policy_approval_recheck()
         return res
+
+    # ------------------------------------------------------------------------------
+    # Confirmed orders (篇四 §14): quantities, prices, discounts, products and lines
+    # change only through an approved change request, applied by the engine (sudo)
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _policy_confirmed_locked_fields(self):
+        """Line fields a user cannot change on a confirmed order."""
+        return [
+            "product_id",
+            "product_uom_qty",
+            "product_uom_id",
+            "price_unit",
+            "discount",
+            "order_id",
+            "is_downpayment",
+        ]
+
+    def _policy_confirmed_line_error(self, orders):
+        return self.env._(
+            "%(orders)s: the quantities, prices, discounts, products and lines of a confirmed "
+            "order change only through an approved change request, with its reason and the "
+            "record of the communication with the customer (%(article)s). Use Request "
+            "Change on the order.",
+            orders=orders.mapped("display_name"),
+            article=self.env["sales.policy.control"]._cite("order_change_approval"),
+        )
+
+    def _policy_is_exempt_line(self):
+        """Lines outside the gate: sections and notes, and the down payment lines that
+        Odoo's invoicing adds and updates."""
+        self.ensure_one()
+        return bool(self.display_type or self.is_downpayment)
+
+    @api.model
+    def _policy_check_confirmed_lines_create(self, vals_list):
+        if self.env.su:
+            return
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .browse({vals["order_id"] for vals in vals_list if vals.get("order_id")})
+        )
+        confirmed = orders.filtered(lambda order: order.state == "sale")
+        if not confirmed:
+            return
+        # re-invoiced costs are added by the people who post vendor bills
+        may_reinvoice = self.env.user.has_group("account.group_account_invoice")
+        refused = self.env["sale.order"]
+        for vals in vals_list:
+            if vals.get("order_id") not in confirmed.ids or vals.get("display_type"):
+                continue
+            if vals.get("is_expense") and not vals.get("is_downpayment") and may_reinvoice:
+                continue
+            refused |= confirmed.browse(vals["order_id"])
+        if refused:
+            raise UserError(self._policy_confirmed_line_error(refused))
+
+    def _policy_check_confirmed_lines_write(self, vals):
+        if self.env.su:
+            return
+        fnames = set(self._policy_confirmed_locked_fields()) & set(vals)
+        if not fnames:
+            return
+        refused = self.env["sale.order"]
+        if vals.get("order_id"):
+            # no line moves into a confirmed order either
+            target = refused.sudo().browse(vals["order_id"])
+            if target.state == "sale" and any(line.order_id != target for line in self.sudo()):
+                refused |= target
+        for line in self.sudo():
+            if line.order_id.state != "sale" or line._policy_is_exempt_line():
+                continue
+            for fname in fnames:
+                field = self._fields[fname]
+                if field.convert_to_cache(vals[fname], line) != field.convert_to_cache(
+                    line[fname], line
+                ):
+                    refused |= line.order_id
+        if refused:
+            raise UserError(self._policy_confirmed_line_error(refused))
+
+    def _policy_check_confirmed_lines_unlink(self):
+        if self.env.su:
+            return
+        refused = self.sudo().filtered(
+            lambda line: line.order_id.state == "sale" and not line._policy_is_exempt_line()
+        )
+        if refused:
+            raise UserError(self._policy_confirmed_line_error(refused.order_id))

@@ -3,3 +3,15 @@ from . import test_rpc
 from . import test_visibility
 from . import test_quotation_approval
 from . import test_portal_gate
+from . import test_visit
+from . import test_presales
+from . import test_customer_care
+from . import test_customer_data
+from . import test_policy_document
+from . import test_order_change
+from . import test_collection
+from . import test_collection_rate
+from . import test_contract
+from . import test_expense
+from . import test_alert_engine
+from . import test_lead

@@ -79,7 +79,13 @@ class SalesPolicyFixtures:
     @classmethod
     def _make_rep_documents(cls, rep):
         partner = cls.env["res.partner"].create(
-            {"name": f"Customer of {rep.login}", "is_company": True, "user_id": rep.id}
+            {
+                "name": f"Customer of {rep.login}",
+                "is_company": True,
+                "user_id": rep.id,
+                "street": "1 Renmin Road",
+                "city": "Guangzhou",
+            }
         )
         contact = cls.env["res.partner"].create(
             {"name": f"Buyer at {rep.login}", "parent_id": partner.id}
@@ -108,6 +114,33 @@ class SalesPolicyFixtures:
         cls.orders[rep] = order
         cls.leads[rep] = lead
         cls.invoices[rep] = invoice
+
+
+class SalesPolicyRpcMixin:
+    """For HttpCase tests: a real JSON-RPC call to the running server, as ``user``."""
+
+    def _execute_kw(self, user, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    user.login,
+                    model,
+                    method,
+                    args,
+                    kwargs or {},
+                ],
+            },
+        }
+        response = self.url_open("/jsonrpc", json=payload)
+        self.assertEqual(response.status_code, 200)
+        return response.json()
 
 
 class SalesPolicyCommon(SalesPolicyFixtures, TransactionCase):

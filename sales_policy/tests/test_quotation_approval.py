@@ -24,6 +24,7 @@ class TestQuotationApproval(SalesPolicyCommon):
                     "partner_id": partner.id,
                     "user_id": rep.id,
                     "payment_term_id": self.payment_term.id,
+                    "commitment_date": "2030-01-15 10:00:00",
                     "order_line": [
                         Command.create(
                             {
@@ -59,6 +60,8 @@ class TestQuotationApproval(SalesPolicyCommon):
         order.with_user(self.sup_n1).action_policy_approve()
         self.assertEqual(order.policy_approval_state, "approved")
         self.assertFalse(activity.active, "the activity is done")
+        # the approval gate alone (no contract needed below the exemption amount)
+        self.company.sales_policy_contract_exempt_amount = 1_000
         order.with_user(self.rep_n1a).action_confirm()
         self.assertEqual(order.state, "sale")
 
@@ -210,6 +213,14 @@ class TestQuotationApproval(SalesPolicyCommon):
             order.with_context(mark_so_as_sent=True).message_post(body="Your quotation")
         order.sudo().require_signature = True
         self.assertFalse(order._has_to_be_signed())
+        self.assertEqual(order.state, "draft")
+
+    def test_state_cannot_be_written_past_the_gates(self):
+        order = self._quotation(self.rep_n1a).with_user(self.rep_n1a)
+        self.company.sales_policy_contract_exempt_amount = 1_000
+        with self.assertRaises(UserError) as error:
+            order.with_context(sales_policy_engine=True).write({"state": "sale"})
+        self.assertIn("not approved", str(error.exception))
         self.assertEqual(order.state, "draft")
 
     def test_requester_cannot_write_approval_data(self):

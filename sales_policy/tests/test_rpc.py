@@ -1,39 +1,16 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import SalesPolicyFixtures
+from .common import SalesPolicyFixtures, SalesPolicyRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestRpc(SalesPolicyFixtures, HttpCase):
+class TestRpc(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase):
     """The hierarchy scopes hold over a real HTTP JSON-RPC call to the running server."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_sales_policy()
-
-    def _execute_kw(self, user, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    user.id,
-                    user.login,
-                    model,
-                    method,
-                    args,
-                    kwargs or {},
-                ],
-            },
-        }
-        response = self.url_open("/jsonrpc", json=payload)
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def test_rep_reads_own_order_over_rpc(self):
         order = self.orders[self.rep_n1a]

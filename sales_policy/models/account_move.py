@@ -1,0 +1,427 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+#: Alert rules of the collection escalation ladder (data/sales_policy_collection_data.xml):
+#: one rule per rung, each "open installment at least ``rule.days`` days overdue".
+COLLECTION_ALERT_CODES = ("collection_rep", "collection_supervisor", "collection_manager")
+
+#: Groups that read collection logs and bad-debt cases (the fields are hidden from others).
+COLLECTION_GROUPS = (
+    "sales_policy.group_sales_rep,sales_policy.group_sales_assistant,sales_policy.group_finance,"
+    "sales_policy.group_legal,account.group_account_readonly"
+)
+
+#: Groups that may change the responsible salesperson of a customer invoice.
+SALESPERSON_EDITOR_GROUPS = (
+    "sales_policy.group_sales_supervisor",
+    "sales_policy.group_finance",
+    "account.group_account_manager",
+)
+
+
+class AccountMove(models.Model):
+    """Collection (回款管理, 篇四 §15) on customer invoices.
+
+    * The responsible salesperson is Odoo's own ``invoice_user_id`` (set from the
+      order). Only supervisors and above (and finance) may change it.
+    * Overdue invoices are chased by their salesperson: the escalation ladder is a set
+      of alert rules (reminder to the rep → supervisor → regional manager) whose
+      candidates come from :meth:`_sales_policy_alert_candidates`, one grouped query.
+    * Collection logs and bad-debt risk cases hang off the invoice.
+    * :meth:`_sales_policy_collection_figures` publishes the collection rate per
+      salesperson and period for the appraisal addon.
+    """
+
+    _inherit = "account.move"
+
+    sales_policy_days_overdue = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_sales_policy_days_overdue",
+        help="Days since the oldest unpaid installment of the invoice fell due "
+        "(0 when nothing is overdue).",
+    )
+    sales_policy_collection_log_ids = fields.Many2many(
+        "sales.policy.collection.log",
+        "sales_policy_collection_log_move_rel",
+        "move_id",
+        "log_id",
+        string="Collection Logs",
+        copy=False,
+        groups=COLLECTION_GROUPS,
+    )
+    sales_policy_collection_log_count = fields.Integer(
+        string="Collection Log Count", compute="_compute_sales_policy_collection_log_count"
+    )
+    sales_policy_bad_debt_ids = fields.One2many(
+        "sales.policy.bad.debt",
+        "invoice_id",
+        string="Bad-Debt Risk Cases",
+        copy=False,
+        groups=COLLECTION_GROUPS,
+    )
+    sales_policy_bad_debt_state = fields.Selection(
+        selection=lambda self: self.env["sales.policy.bad.debt"]._fields["state"].selection,
+        string="Bad-Debt Risk",
+        compute="_compute_sales_policy_bad_debt_state",
+        help="State of the invoice's open bad-debt risk case, if any.",
+    )
+    sales_policy_can_edit_salesperson = fields.Boolean(
+        compute="_compute_sales_policy_can_edit_salesperson"
+    )
+
+    # ------------------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------------------
+    def _compute_sales_policy_days_overdue(self):
+        today = fields.Date.context_today(self)
+        ids = [move_id for move_id in self.ids if move_id]
+        oldest = self._sales_policy_open_installments(move_ids=ids) if ids else {}
+        for move in self:
+            due = oldest.get(move.id, (False, False))[1]
+            move.sales_policy_days_overdue = max((today - due).days, 0) if due else 0
+
+    def _compute_sales_policy_collection_log_count(self):
+        # every log of the invoice, whoever may read it (a count reveals no content)
+        counts = dict(
+            self.env["sales.policy.collection.log"]
+            .sudo()
+            ._read_group([("invoice_ids", "in", self.ids)], ["invoice_ids"], ["__count"])
+        )
+        for move in self:
+            move.sales_policy_collection_log_count = counts.get(move._origin, 0)
+
+    def _compute_sales_policy_bad_debt_state(self):
+        BadDebt = self.env["sales.policy.bad.debt"]
+        cases = BadDebt.sudo().search(
+            [("invoice_id", "in", self.ids), ("state", "in", BadDebt._OPEN_STATES)]
+        )
+        state_by_move = {case.invoice_id.id: case.state for case in cases}
+        for move in self:
+            move.sales_policy_bad_debt_state = state_by_move.get(move._origin.id, False)
+
+    @api.depends_context("uid")
+    def _compute_sales_policy_can_edit_salesperson(self):
+        allowed = self._sales_policy_may_change_salesperson()
+        for move in self:
+            move.sales_policy_can_edit_salesperson = allowed or not move._origin.invoice_user_id
+
+    # ------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------
+    def write(self, vals):
+        if "invoice_user_id" in vals and not self.env.su:
+            self._sales_policy_check_salesperson_change(vals["invoice_user_id"])
+        return super().write(vals)
+
+    @api.model
+    def _sales_policy_may_change_salesperson(self):
+        return self.env.su or any(self.env.user.has_group(g) for g in SALESPERSON_EDITOR_GROUPS)
+
+    def _sales_policy_check_salesperson_change(self, new_user_id):
+        """Only supervisors and above (and finance) reassign a customer invoice."""
+        changed = self.filtered(
+            lambda m: (
+                m.is_sale_document(include_receipts=True)
+                and m.invoice_user_id
+                and m.invoice_user_id.id != (new_user_id or False)
+            )
+        )
+        if changed and not self._sales_policy_may_change_salesperson():
+            raise UserError(
+                self.env._(
+                    "Only a sales supervisor, a manager above them or finance can change the "
+                    "salesperson responsible for collecting %(invoices)s (%(article)s).",
+                    invoices=", ".join(changed.mapped("display_name")),
+                    article=self.env["sales.policy.control"]._cite("collection_salesperson"),
+                )
+            )
+
+    # ------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------
+    def action_sales_policy_collection_logs(self):
+        """The collection logs of the invoice; a new one starts on this invoice."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_policy.sales_policy_collection_log_action"
+        )
+        action["domain"] = [("invoice_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_invoice_ids": self.ids,
+            "default_user_id": self.invoice_user_id.id or self.env.uid,
+            "default_company_id": self.company_id.id,
+        }
+        return action
+
+    def action_sales_policy_log_collection(self):
+        """Open a new collection log on this overdue invoice."""
+        self.ensure_one()
+        action = self.action_sales_policy_collection_logs()
+        action.update({"views": [(False, "form")], "view_mode": "form", "target": "new"})
+        return action
+
+    def action_sales_policy_report_bad_debt(self):
+        """Report a bad-debt risk on the invoice (坏账风险, 篇四 §15.4).
+
+        Anybody who may read the invoice (its salesperson, their superiors, finance)
+        reports it; the case is created by the system, owned by finance, and the
+        salesperson's superiors are notified.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        case = self.env["sales.policy.bad.debt"]._sales_policy_open_cases(self, origin="manual")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sales.policy.bad.debt",
+            "res_id": case.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_sales_policy_change_salesperson(self):
+        """Reassign the salesperson (supervisors and above, finance)."""
+        if not self._sales_policy_may_change_salesperson():
+            self._sales_policy_check_salesperson_change(False)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Salesperson"),
+            "res_model": "sales.policy.invoice.salesperson.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": "account.move", "active_ids": self.ids},
+        }
+
+    def action_sales_policy_bad_debt_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_policy.sales_policy_bad_debt_action"
+        )
+        action["domain"] = [("invoice_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------------------
+    # Business: overdue invoices (escalation ladder)
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_open_installments(
+        self, due_before=None, move_ids=None, company_ids=None, move_domain=None
+    ):
+        """Posted customer invoices with an unpaid installment, in ONE query.
+
+        An installment is a receivable line of the invoice (``display_type =
+        'payment_term'``) with a residual amount; an invoice with several installments
+        is overdue as soon as its oldest unpaid one is.
+
+        :param due_before: keep installments due on or before this date only
+        :param move_ids: restrict to these invoices
+        :param company_ids: restrict to these companies
+        :param move_domain: restrict to the invoices matching this domain (a subquery)
+        :returns: ``{move_id: (salesperson_id or False, oldest unpaid due date)}``
+        """
+        conditions = [
+            SQL("aml.display_type = 'payment_term'"),
+            SQL("aml.parent_state = 'posted'"),
+            SQL("aml.reconciled IS NOT TRUE"),
+            SQL("aml.amount_residual > 0"),
+            SQL("move.move_type = 'out_invoice'"),
+        ]
+        if due_before:
+            conditions.append(SQL("aml.date_maturity <= %s", due_before))
+        if move_ids is not None:
+            conditions.append(SQL("aml.move_id = ANY(%s)", list(move_ids)))
+        if company_ids:
+            conditions.append(SQL("aml.company_id = ANY(%s)", list(company_ids)))
+        if move_domain is not None:
+            subquery = self.with_context(active_test=False)._search(move_domain)
+            conditions.append(SQL("aml.move_id IN %s", subquery.subselect()))
+        self.env["account.move.line"].flush_model(
+            [
+                "display_type",
+                "parent_state",
+                "reconciled",
+                "amount_residual",
+                "date_maturity",
+                "move_id",
+                "company_id",
+            ]
+        )
+        self.flush_model(["move_type", "invoice_user_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.move_id, move.invoice_user_id, aml.date_maturity
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE %s
+                """,
+                SQL(" AND ").join(conditions),
+            )
+        )
+        # the oldest unpaid installment per invoice (grouping here is cheaper than a
+        # GROUP BY: almost every invoice has a single installment)
+        result = {}
+        for move_id, user_id, due in rows:
+            known = result.get(move_id)
+            if known is None or due < known[1]:
+                result[move_id] = (user_id or False, due)
+        return result
+
+    @api.model
+    def _sales_policy_alert_candidates(self, rule):
+        """Customer invoices breaching a rung of the collection escalation ladder.
+
+        For the rules ``collection_rep`` / ``collection_supervisor`` /
+        ``collection_manager``: posted customer invoices with an unpaid installment at
+        least ``rule.days`` days overdue today (due date <= today - days), further
+        filtered by the rule's domain and company. Other rules on invoices: ``super()``,
+        else ``None`` (the engine's generic selection). Owner: the invoice's salesperson;
+        since: the due date of the oldest unpaid installment. One grouped query,
+        whatever the number of invoices.
+
+        :returns: ``{move_id: (owner_user_id or False, since_date)}`` or ``None``
+        """
+        if rule.code not in COLLECTION_ALERT_CODES:
+            parent = getattr(super(), "_sales_policy_alert_candidates", None)
+            return parent(rule) if parent else None
+        due_before = rule._alert_today() - timedelta(days=max(rule.days, 0))
+        domain = rule._get_record_domain()
+        return self.sudo()._sales_policy_open_installments(
+            due_before=due_before,
+            move_domain=None if domain.is_true() else domain,
+        )
+
+    # ------------------------------------------------------------------------------
+    # Business: collection rate (for the appraisal addon)
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_collection_figures(self, date_from, date_to, user_ids=None):
+        """Collection rate (回款率) per salesperson for the period [date_from, date_to].
+
+        Definition (also in the README). For a salesperson, take every installment
+        (receivable line) of their posted customer invoices that falls due on or
+        before ``date_to`` and was still unpaid on ``date_from``:
+
+        * **due** = what was still owed on those installments at the start of the
+          period (amount minus everything settled before ``date_from``), minus what
+          credit notes (entries of a sales journal) settled on them during the period:
+          a credit note lowers the debt, it is not money collected;
+        * **collected** = what payments settled on those installments during the
+          period: reconciliations dated ``date_from`` … ``date_to`` with an entry of a
+          bank, cash or credit-card journal (payments, bank statement lines) or of the
+          company's exchange-difference journal (the difference that completes a
+          foreign-currency payment);
+        * **rate** = collected ÷ due, between 0 and 1; ``None`` when nothing was due.
+
+        Write-offs and other miscellaneous entries do not count as collected (they
+        stay in due). Invoices of
+        the period that fall due after ``date_to`` are not yet due. Amounts are in
+        company currency, as booked (``balance``), so partial payments, credit notes
+        and payments in another currency count for what they settled of the debt.
+        The companies are the environment's companies (``self.env.companies``);
+        amounts of a company whose currency differs from ``self.env.company``'s are
+        converted at the rate of ``date_to``. One query, whatever the number of
+        invoices.
+
+        :returns: ``{user_id: {"due": float, "collected": float, "rate": float | None}}``
+            with an entry for every user of ``user_ids`` (when given) or every
+            salesperson with something due.
+        """
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        companies = self.env.companies
+        conditions = [
+            SQL("aml.display_type = 'payment_term'"),
+            SQL("aml.parent_state = 'posted'"),
+            SQL("move.move_type = 'out_invoice'"),
+            SQL("move.invoice_user_id IS NOT NULL"),
+            SQL("aml.date_maturity <= %s", date_to),
+            SQL("aml.date <= %s", date_to),
+            SQL("aml.company_id = ANY(%s)", companies.ids),
+        ]
+        if user_ids is not None:
+            conditions.append(SQL("move.invoice_user_id = ANY(%s)", list(user_ids)))
+        self.env["account.move.line"].flush_model(
+            [
+                "display_type",
+                "parent_state",
+                "date_maturity",
+                "date",
+                "company_id",
+                "balance",
+                "journal_id",
+            ]
+        )
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount", "max_date"]
+        )
+        self.flush_model(["move_type", "invoice_user_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH installment AS MATERIALIZED (
+                    SELECT aml.id, aml.company_id, move.invoice_user_id AS user_id,
+                           aml.balance
+                      FROM account_move_line aml
+                      JOIN account_move move ON move.id = aml.move_id
+                     WHERE %(conditions)s
+                ),
+                settled AS (
+                    SELECT part.debit_move_id AS line_id,
+                           SUM(part.amount) FILTER (
+                               WHERE part.max_date < %(date_from)s) AS before,
+                           SUM(part.amount) FILTER (
+                               WHERE part.max_date >= %(date_from)s
+                                 AND journal.type = 'sale') AS credited,
+                           SUM(part.amount) FILTER (
+                               WHERE part.max_date >= %(date_from)s
+                                 AND (journal.type IN ('bank', 'cash', 'credit')
+                                      OR journal.id = company.currency_exchange_journal_id)
+                           ) AS collected
+                      FROM account_partial_reconcile part
+                      JOIN installment ON installment.id = part.debit_move_id
+                      JOIN account_move_line counter ON counter.id = part.credit_move_id
+                      JOIN account_journal journal ON journal.id = counter.journal_id
+                      JOIN res_company company ON company.id = counter.company_id
+                     WHERE part.max_date <= %(date_to)s
+                  GROUP BY part.debit_move_id
+                )
+                SELECT installment.company_id, installment.user_id,
+                       SUM(installment.balance - COALESCE(settled.before, 0)
+                           - COALESCE(settled.credited, 0)),
+                       SUM(COALESCE(settled.collected, 0))
+                  FROM installment
+             LEFT JOIN settled ON settled.line_id = installment.id
+                 WHERE installment.balance - COALESCE(settled.before, 0) > 0
+              GROUP BY installment.company_id, installment.user_id
+                """,
+                conditions=SQL(" AND ").join(conditions),
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        target = self.env.company.currency_id
+        company_by_id = {company.id: company for company in companies}
+        figures = {user_id: {"due": 0.0, "collected": 0.0} for user_id in (user_ids or ())}
+        for company_id, user_id, due, collected in rows:
+            company = company_by_id[company_id]
+            if company.currency_id != target:
+                due = company.currency_id._convert(due, target, company, date_to)
+                collected = company.currency_id._convert(collected, target, company, date_to)
+            entry = figures.setdefault(user_id, {"due": 0.0, "collected": 0.0})
+            entry["due"] += float(due or 0.0)
+            entry["collected"] += float(collected or 0.0)
+        for entry in figures.values():
+            entry["due"] = target.round(entry["due"])
+            entry["collected"] = target.round(entry["collected"])
+            entry["rate"] = (
+                entry["collected"] / entry["due"]
+                if target.compare_amounts(entry["due"], 0) > 0
+                else None
+            )
+        return figures

@@ -1,0 +1,619 @@
+import logging
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, groupby
+from odoo.tools.misc import format_date
+from odoo.tools.safe_eval import safe_eval
+
+from .res_users import HIERARCHY_LEVELS
+
+_logger = logging.getLogger(__name__)
+
+#: Who an alert goes to: the responsible user or one level of the hierarchy.
+ALERT_LEVELS = [
+    ("owner", "Responsible"),
+    ("supervisor", "Supervisor"),
+    ("regional_manager", "Regional Manager"),
+    ("director", "Director"),
+]
+ESCALATE_LEVELS = [
+    ("supervisor", "Supervisor"),
+    ("regional_manager", "Regional Manager"),
+    ("director", "Director"),
+    ("none", "Never"),
+]
+#: Context of the engine's writes: no tracking, no auto-subscription, no e-mail per
+#: activity (the assignee sees the activity in the systray), no "created" log.
+ENGINE_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+    "mail_activity_quick_update": True,
+}
+
+
+class SalesPolicyAlertRule(models.Model):
+    """An alert rule: "records of model M matching a condition for more than N days →
+    notify level L of the hierarchy, then escalate after K days" (mechanism 3).
+
+    Rules are data; the daily job (:meth:`_run_all`) runs every active rule with a
+    number of queries per rule that does not grow with the number of records. The
+    candidates of a rule are selected generically (``domain`` and ``date_field`` older
+    than ``days``) or by the watched model's hook::
+
+        @api.model
+        def _sales_policy_alert_candidates(self, rule):
+            \"\"\"{record_id: (owner_user_id or False, since_date)} breaching ``rule``
+            today, or None for a rule this model does not handle.\"\"\"
+
+    A hook that does not handle ``rule`` (dispatch on ``rule.code``) returns the result
+    of ``super()`` when there is one, else ``None`` (the engine then uses the generic
+    selection). Hooks use :meth:`_get_record_domain` (rule domain and company) and
+    :meth:`_alert_cutoff` so that they honour the rule's settings.
+    """
+
+    _name = "sales.policy.alert.rule"
+    _description = "Policy Alert Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True, index=True, copy=False, help="Technical key used by the code."
+    )
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    description = fields.Text(
+        translate=True, help="What the responsible person should do; added to the activity."
+    )
+    control_id = fields.Many2one(
+        "sales.policy.control",
+        ondelete="restrict",
+        help="The control whose article the alerts cite.",
+    )
+    article = fields.Char(related="control_id.article_id.code", string="Article")
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Watched Model",
+        required=True,
+        ondelete="cascade",
+        domain=[("transient", "=", False)],
+    )
+    model_name = fields.Char(
+        related="model_id.model", string="Model Name", store=True, index=True, readonly=True
+    )
+    days = fields.Integer(
+        string="Days (N)",
+        default=3,
+        required=True,
+        help="Threshold in days; its meaning is the rule's: no contact for N days, N days overdue…",
+    )
+    escalation_days = fields.Integer(
+        string="Escalate After (K Days)",
+        default=0,
+        help="Escalate an alert still open K days after it was raised; 0 never escalates.",
+    )
+    notify_level = fields.Selection(
+        ALERT_LEVELS,
+        string="Notify",
+        required=True,
+        default="owner",
+        help="Who gets the activity when the alert is raised: the responsible user, or "
+        "their superior at that level (the level's group when the chain has a gap).",
+    )
+    escalate_level = fields.Selection(
+        ESCALATE_LEVELS, string="Escalate To", required=True, default="supervisor"
+    )
+    domain = fields.Char(
+        default="[]", help="Optional extra filter on the watched records (an Odoo domain)."
+    )
+    date_field = fields.Char(
+        help="Technical name of the date or datetime field the days are counted from."
+    )
+    user_field = fields.Char(
+        default="user_id",
+        help="Technical name of the field holding the responsible user (res.users).",
+    )
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Leave empty to watch the records of every company."
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
+        help="The type of the activities the alerts create (To-Do by default).",
+    )
+    alert_ids = fields.One2many("sales.policy.alert", "rule_id", string="Alerts")
+    open_alert_count = fields.Integer(compute="_compute_open_alert_count")
+    last_run = fields.Datetime(readonly=True, copy=False)
+
+    _code_uniq = models.UniqueIndex("(code)", "Each alert rule code is unique.")
+    _days_positive = models.Constraint("CHECK(days >= 0)", "The number of days cannot be negative.")
+    _escalation_days_positive = models.Constraint(
+        "CHECK(escalation_days >= 0)", "The escalation delay cannot be negative."
+    )
+
+    def _compute_open_alert_count(self):
+        counts = dict(
+            self.env["sales.policy.alert"]._read_group(
+                [("rule_id", "in", self.ids), ("state", "=", "open")], ["rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.open_alert_count = counts.get(rule, 0)
+
+    @api.constrains("model_id", "date_field", "user_field", "domain")
+    def _check_watched_fields(self):
+        for rule in self:
+            Model = self.env[rule.model_name]
+            if rule.date_field:
+                field = Model._fields.get(rule.date_field)
+                if not field or field.type not in ("date", "datetime") or not field.store:
+                    raise ValidationError(
+                        self.env._(
+                            "The rule “%(rule)s” counts the days from “%(field)s”, which is "
+                            "not a stored date field of %(model)s.",
+                            rule=rule.name,
+                            field=rule.date_field,
+                            model=rule.model_id.name,
+                        )
+                    )
+            elif not rule._has_candidates_hook():
+                raise ValidationError(
+                    self.env._(
+                        "The rule “%(rule)s” needs a date field: %(model)s selects no "
+                        "records for alerts by itself.",
+                        rule=rule.name,
+                        model=rule.model_id.name,
+                    )
+                )
+            if rule.user_field:
+                field = Model._fields.get(rule.user_field)
+                if not field or field.type != "many2one" or field.comodel_name != "res.users":
+                    raise ValidationError(
+                        self.env._(
+                            "The rule “%(rule)s” reads the responsible user from “%(field)s”, "
+                            "which is not a user field of %(model)s.",
+                            rule=rule.name,
+                            field=rule.user_field,
+                            model=rule.model_id.name,
+                        )
+                    )
+            try:
+                domain = rule._get_record_domain()
+                domain.validate(Model)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The filter of the rule “%(rule)s” is not a valid domain: %(error)s",
+                        rule=rule.name,
+                        error=error,
+                    )
+                ) from error
+
+    # ------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------
+    def action_run(self):
+        """Run the rules now (sales managers): the same job as the daily one."""
+        self.check_access("write")
+        stats = self.sudo()._run()
+        created = sum(s["created"] for s in stats.values())
+        escalated = sum(s["escalated"] for s in stats.values())
+        resolved = sum(s["resolved"] for s in stats.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(created)s alerts raised, %(escalated)s escalated, %(resolved)s resolved.",
+                    created=created,
+                    escalated=escalated,
+                    resolved=resolved,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_alerts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_policy.sales_policy_alert_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_open": 1}
+        return action
+
+    # ------------------------------------------------------------------------------
+    # Helpers for the watched models' hooks
+    # ------------------------------------------------------------------------------
+    def _has_candidates_hook(self):
+        self.ensure_one()
+        return hasattr(type(self.env[self.model_name]), "_sales_policy_alert_candidates")
+
+    def _get_record_domain(self):
+        """The rule's extra filter and company restriction, as a Domain."""
+        self.ensure_one()
+        domain = Domain(
+            safe_eval(self.domain or "[]", {"uid": self.env.uid, "today": self._alert_today()})
+        )
+        Model = self.env[self.model_name]
+        if self.company_id and "company_id" in Model._fields:
+            domain &= Domain("company_id", "=", self.company_id.id)
+        return domain
+
+    @api.model
+    def _alert_today(self):
+        """The day the rules are evaluated for (UTC, like the cron)."""
+        return fields.Date.today()
+
+    def _alert_cutoff(self, field_type="date"):
+        """Values of a date (or datetime) field older than this breach the rule: before
+        the start of the day N days ago."""
+        self.ensure_one()
+        cutoff = self._alert_today() - timedelta(days=self.days)
+        return datetime.combine(cutoff, time.min) if field_type == "datetime" else cutoff
+
+    # ------------------------------------------------------------------------------
+    # The engine
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _cron_run_all(self):
+        """The daily job: each active rule in its own transaction, one failing rule
+        does not stop the others."""
+        rules = self.sudo().search([("active", "=", True)])
+        self.env["ir.cron"]._commit_progress(remaining=len(rules))
+        for rule in rules:
+            try:
+                with self.env.cr.savepoint():
+                    rule._run()
+            except Exception:
+                _logger.exception("Sales Policy: the alert rule %s failed", rule.code)
+            self.env["ir.cron"]._commit_progress(1)
+
+    @api.model
+    def _run_all(self):
+        """Run every active rule; returns {code: statistics}."""
+        return self.sudo().search([("active", "=", True)])._run()
+
+    def _run(self):
+        """Run the rules ``self`` for today.
+
+        :returns: ``{code: {"candidates", "created", "escalated", "resolved"}}``
+        """
+        result = {}
+        targets_cache = {}
+        for rule in self.sudo().with_context(**ENGINE_CONTEXT):
+            result[rule.code] = rule._run_one(targets_cache)
+        return result
+
+    def _run_one(self, targets_cache):
+        self.ensure_one()
+        today = self._alert_today()
+        candidates = self._get_candidates()
+        Alert = self.env["sales.policy.alert"]
+        # the open alerts as plain rows (one query): at a million open alerts, loading
+        # them as records costs far more than the rule's own query
+        Alert.flush_model(["rule_id", "state", "res_id", "user_id", "date_start", "date_escalated"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, res_id, user_id, date_start, date_escalated"
+                "  FROM sales_policy_alert WHERE rule_id = %s AND state = 'open'",
+                self.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        known = {row[1] for row in rows}
+        gone = Alert.browse([row[0] for row in rows if row[1] not in candidates])
+        still_open = [row for row in rows if row[1] in candidates]
+        moved = Alert.browse(
+            [row[0] for row in still_open if (row[2] or False) != candidates[row[1]][0]]
+        )
+        due = Alert.browse(
+            [
+                row[0]
+                for row in still_open
+                if self.escalation_days
+                and not row[4]
+                and (today - row[3]).days >= self.escalation_days
+            ]
+        )
+        new_ids = [res_id for res_id in candidates if res_id not in known]
+
+        self._resolve_alerts(gone, today)
+        created = self._create_alerts(new_ids, candidates, today, targets_cache)
+        self._sync_owners(moved, candidates)
+        escalated = self._escalate_alerts(due, today, targets_cache)
+        self.last_run = fields.Datetime.now()
+        return {
+            "candidates": len(candidates),
+            "created": len(created),
+            "escalated": len(escalated),
+            "resolved": len(gone),
+        }
+
+    def _get_candidates(self):
+        """{record_id: (owner_user_id or False, since_date)} of the records breaching the
+        rule today: the watched model's hook, else the generic selection."""
+        self.ensure_one()
+        Model = self.env[self.model_name].sudo()
+        hook = getattr(Model, "_sales_policy_alert_candidates", None)
+        if hook is not None:
+            candidates = hook(self)
+            if candidates is not None:
+                return candidates
+        return self._get_generic_candidates()
+
+    def _get_generic_candidates(self):
+        """Records matching the rule's domain whose date field is older than N days:
+        one query."""
+        self.ensure_one()
+        Model = self.env[self.model_name].sudo()
+        field_type = Model._fields[self.date_field].type
+        domain = self._get_record_domain() & Domain(
+            self.date_field, "<", self._alert_cutoff(field_type)
+        )
+        fnames = [self.date_field] + ([self.user_field] if self.user_field else [])
+        records = Model.search_fetch(domain, fnames, order="id")
+        result = {}
+        for record in records:
+            since = record[self.date_field]
+            if isinstance(since, datetime):
+                since = since.date()
+            owner = record[self.user_field].id if self.user_field else False
+            result[record.id] = (owner, since)
+        return result
+
+    def _get_record_info(self, res_ids):
+        """{record_id: (display name, company_id)} of the watched records: one query."""
+        Model = self.env[self.model_name].sudo().with_context(active_test=False)
+        name_field = Model._rec_name if Model._rec_name in Model._fields else None
+        stored_name = bool(name_field and Model._fields[name_field].store)
+        has_company = "company_id" in Model._fields and Model._fields["company_id"].store
+        fnames = ([name_field] if stored_name else []) + (["company_id"] if has_company else [])
+        records = Model.search_fetch([("id", "in", list(res_ids))], fnames)
+        # the activities' res_name is the display name: compute it for the whole batch
+        # here, or mail.activity reads each record alone (one query per new alert)
+        records.mapped("display_name")
+        default_company = self.company_id.id
+        return {
+            record.id: (
+                (record[name_field] if stored_name else record.display_name) or "",
+                record.company_id.id if has_company else default_company,
+            )
+            for record in records
+        }
+
+    def _hosts_activities(self):
+        """Whether the activities go on the watched record (it has activities) or on
+        the alert."""
+        self.ensure_one()
+        return issubclass(self.pool[self.model_name], self.pool["mail.activity.mixin"])
+
+    def _get_targets(self, owner_ids, level, cache):
+        """{owner_id: user_id or False}: who is notified at ``level`` for each owner,
+        through the hierarchy API (one call per distinct owner and level)."""
+        Users = self.env["res.users"].sudo()
+        targets = {}
+        for owner_id in set(owner_ids):
+            key = (owner_id, level, self.company_id.id)
+            if key not in cache:
+                cache[key] = self._find_target(Users.browse(owner_id), level)
+            targets[owner_id] = cache[key]
+        return targets
+
+    def _find_target(self, owner, level):
+        if level == "owner":
+            if owner and owner.active:
+                return owner.id
+            level = "supervisor"
+        elif owner:
+            superior = dict(owner._sales_policy_superiors()).get(level)
+            if superior and superior.active:
+                return superior.id
+        return self._find_level_fallback(level, owner)
+
+    def _find_level_fallback(self, level, owner):
+        """A user of the level's group, in the owner's company, other than the owner:
+        members named in the group itself first (not only through a higher role)."""
+        group = self.env.ref(dict(HIERARCHY_LEVELS)[level]).sudo()
+        company = owner.company_id or self.company_id or self.env.company
+
+        def eligible(users):
+            return users.filtered(
+                lambda user: (
+                    user.active and not user.share and user != owner and company in user.company_ids
+                )
+            ).sorted("id")
+
+        users = eligible(group.user_ids) or eligible(group.all_user_ids)
+        return users[:1].id
+
+    def _texts(self, lang):
+        """The rule's name, description and article in ``lang`` (for the assignee)."""
+        rule = self.with_context(lang=lang)
+        return rule.name, rule.description or "", self.control_id.article_id.code or ""
+
+    def _activity_values(self, items, level, today, cache, escalation=False):
+        """Values of the activities for ``items``: [(alert, res_id, owner_id, since, name)].
+
+        :returns: (list of activity values, {alert_id: assignee_id})
+        """
+        targets = self._get_targets([owner for _alert, _res, owner, _s, _n in items], level, cache)
+        assignees = self.env["res.users"].sudo().browse({t for t in targets.values() if t})
+        langs = {user.id: user.lang or "en_US" for user in assignees}
+        on_record = self._hosts_activities()
+        res_model_id = self.env["ir.model"]._get_id(
+            self.model_name if on_record else "sales.policy.alert"
+        )
+        texts = {}
+        dates = {}
+        values = []
+        assigned = {}
+        for alert, res_id, owner_id, since, name in items:
+            target = targets.get(owner_id)
+            if not target:
+                continue
+            lang = langs[target]
+            if lang not in texts:
+                env = self.with_context(lang=lang).env
+                rule_name, description, article = self._texts(lang)
+                summary = (
+                    env._("Escalated: %(rule)s", rule=rule_name)
+                    if escalation
+                    else env._("%(rule)s (%(article)s)", rule=rule_name, article=article)
+                )
+                texts[lang] = (env, rule_name, description, article, summary)
+            env, rule_name, description, article, summary = texts[lang]
+            if (lang, since) not in dates:
+                dates[lang, since] = format_date(env, since, lang_code=lang) if since else ""
+            when = dates[lang, since]
+            if escalation:
+                body = env._(
+                    "%(record)s still breaches “%(rule)s” (since %(since)s, threshold %(days)s "
+                    "days), %(delay)s days after the alert was raised (%(article)s).",
+                    record=name,
+                    rule=rule_name,
+                    since=when,
+                    days=self.days,
+                    delay=self.escalation_days,
+                    article=article,
+                )
+            else:
+                body = env._(
+                    "%(record)s breaches “%(rule)s” since %(since)s (threshold %(days)s days, "
+                    "%(article)s).",
+                    record=name,
+                    rule=rule_name,
+                    since=when,
+                    days=self.days,
+                    article=article,
+                )
+            note = Markup("<p>%s</p>") % body
+            if description:
+                note += Markup("<p>%s</p>") % description
+            values.append(
+                {
+                    "res_model_id": res_model_id,
+                    "res_id": res_id if on_record else alert.id,
+                    "activity_type_id": self.activity_type_id.id,
+                    "summary": summary,
+                    "note": note,
+                    "user_id": target,
+                    "date_deadline": today,
+                    "sales_policy_alert_id": alert.id,
+                }
+            )
+            assigned[alert.id] = target
+        return values, assigned
+
+    def _create_alerts(self, new_ids, candidates, today, cache):
+        """One alert and one activity per new breach: one create call for each."""
+        Alert = self.env["sales.policy.alert"]
+        if not new_ids:
+            return Alert
+        info = self._get_record_info(new_ids)
+        new_ids = [res_id for res_id in new_ids if res_id in info]
+        targets = self._get_targets(
+            [candidates[res_id][0] for res_id in new_ids], self.notify_level, cache
+        )
+        alerts = Alert.create(
+            [
+                {
+                    "rule_id": self.id,
+                    "res_model": self.model_name,
+                    "res_id": res_id,
+                    "name": info[res_id][0],
+                    "company_id": info[res_id][1],
+                    "user_id": candidates[res_id][0],
+                    "date_since": candidates[res_id][1],
+                    "date_start": today,
+                    "level": self.notify_level,
+                    "notify_user_id": targets.get(candidates[res_id][0]),
+                    "state": "open",
+                }
+                for res_id in new_ids
+            ]
+        )
+        items = [
+            (alert, res_id, candidates[res_id][0], candidates[res_id][1], info[res_id][0])
+            for alert, res_id in zip(alerts, new_ids, strict=True)
+        ]
+        values, _assigned = self._activity_values(items, self.notify_level, today, cache)
+        self.env["mail.activity"].create(values)
+        return alerts
+
+    def _sync_owners(self, alerts, candidates):
+        """The responsible user of a still-breaching record changed: follow it (one
+        write per new owner)."""
+        moved = [
+            (candidates[alert.res_id][0], alert.id)
+            for alert in alerts
+            if alert.user_id.id != candidates[alert.res_id][0]
+        ]
+        Alert = self.env["sales.policy.alert"]
+        for owner_id, pairs in groupby(moved, key=lambda pair: pair[0]):
+            Alert.browse([alert_id for _owner, alert_id in pairs]).write({"user_id": owner_id})
+
+    def _escalate_alerts(self, alerts, today, cache):
+        """Alerts open for K days or more, not escalated yet: an activity for the
+        superior at the escalation level, the level updated, a chatter note."""
+        Alert = self.env["sales.policy.alert"]
+        if not self.escalation_days or self.escalate_level == "none":
+            return Alert
+        due = alerts.filtered(
+            lambda alert: (
+                not alert.date_escalated and (today - alert.date_start).days >= self.escalation_days
+            )
+        )
+        if not due:
+            return due
+        if self._hosts_activities():
+            # the activities' stored record names: one query, not one per activity
+            self._get_record_info(due.mapped("res_id"))
+        items = [
+            (alert, alert.res_id, alert.user_id.id, alert.date_since, alert.name) for alert in due
+        ]
+        values, assigned = self._activity_values(
+            items, self.escalate_level, today, cache, escalation=True
+        )
+        self.env["mail.activity"].create(values)
+        for target, group in groupby(due, key=lambda alert: assigned.get(alert.id, False)):
+            Alert.concat(*group).write(
+                {
+                    "level": self.escalate_level,
+                    "date_escalated": today,
+                    "escalate_user_id": target,
+                }
+            )
+        level_name = dict(self._fields["escalate_level"]._description_selection(self.env))[
+            self.escalate_level
+        ]
+        users = self.env["res.users"].sudo().browse({t for t in assigned.values() if t})
+        names = {user.id: user.name for user in users}
+        due._message_log_batch(
+            {
+                alert.id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Escalated to %(user)s (%(level)s): still open %(days)s days after it "
+                    "was raised.",
+                    user=names.get(assigned.get(alert.id)) or self.env._("nobody"),
+                    level=level_name,
+                    days=self.escalation_days,
+                )
+                for alert in due
+            }
+        )
+        return due
+
+    def _resolve_alerts(self, alerts, today):
+        """The records no longer breach: alerts resolved, their open activities gone."""
+        if not alerts:
+            return
+        alerts.write({"state": "resolved", "date_resolved": today})
+        self.env["mail.activity"].search([("sales_policy_alert_id", "in", alerts.ids)]).unlink()

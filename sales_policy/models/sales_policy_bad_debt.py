@@ -1,0 +1,375 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+#: Who may move a case, from which states, to which state.
+TRANSITIONS = {
+    "action_legal": (("collecting",), "legal", ("finance", "legal")),
+    "action_back_to_collecting": (("legal",), "collecting", ("finance", "legal")),
+    "action_provision": (("collecting", "legal"), "provisioned", ("finance",)),
+    "action_write_off": (("provisioned",), "written_off", ("finance",)),
+    "action_recover": (("collecting", "legal", "provisioned"), "recovered", ("finance", "legal")),
+    "action_reopen": (("recovered", "written_off"), "collecting", ("finance",)),
+}
+ROLE_GROUPS = {
+    "finance": "sales_policy.group_finance",
+    "legal": "sales_policy.group_legal",
+}
+#: Fields legal may edit on a case (finance edits every editable field).
+LEGAL_FIELDS = {"legal_user_id", "legal_notes"}
+#: Fields set by the system only.
+SYSTEM_FIELDS = {
+    "state",
+    "invoice_id",
+    "origin",
+    "reported_by_id",
+    "amount_at_risk",
+    "date_opened",
+    "date_closed",
+}
+
+
+class SalesPolicyBadDebt(models.Model):
+    """A bad-debt risk case (坏账风险, 篇二 §14.4, 篇四 §15.4).
+
+    A customer invoice at risk of never being paid becomes a case of its own, owned
+    by finance, that legal can act on:
+
+    collecting → legal involved → provisioned → written off, or recovered at any
+    point before the write-off.
+
+    A case is opened by whoever reports the risk on the invoice (its salesperson,
+    their superiors, finance), or automatically by the daily job when an invoice is
+    overdue beyond the company's threshold. Either way the risk is reported upward:
+    the salesperson's regional manager and the sales director get an activity. The
+    state changes only through the action methods, for the roles of
+    :data:`TRANSITIONS`; a salesperson follows the case but cannot change it.
+    """
+
+    _name = "sales.policy.bad.debt"
+    _description = "Bad-Debt Risk Case"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_opened desc, id desc"
+    _mail_post_access = "read"
+    _OPEN_STATES = ("collecting", "legal", "provisioned")
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    )
+    partner_id = fields.Many2one(
+        related="invoice_id.commercial_partner_id", store=True, index=True, string="Customer"
+    )
+    user_id = fields.Many2one(
+        related="invoice_id.invoice_user_id", store=True, index=True, string="Salesperson"
+    )
+    team_id = fields.Many2one(related="invoice_id.team_id", store=True, string="Sales Team")
+    region_id = fields.Many2one(related="team_id.region_id", store=True, string="Region")
+    company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    state = fields.Selection(
+        [
+            ("collecting", "Collecting"),
+            ("legal", "Legal Involved"),
+            ("provisioned", "Provisioned"),
+            ("written_off", "Written Off"),
+            ("recovered", "Recovered"),
+        ],
+        required=True,
+        default="collecting",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    origin = fields.Selection(
+        [("manual", "Reported"), ("overdue", "Overdue Threshold")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    reported_by_id = fields.Many2one("res.users", readonly=True)
+    date_opened = fields.Date(
+        string="Opened On", required=True, readonly=True, default=fields.Date.context_today
+    )
+    date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
+    amount_at_risk = fields.Monetary(
+        string="Amount at Risk",
+        readonly=True,
+        help="What was still owed on the invoice when the case was opened (company currency).",
+    )
+    amount_residual = fields.Monetary(
+        related="invoice_id.amount_residual_signed", string="Still Open"
+    )
+    days_overdue = fields.Integer(related="invoice_id.sales_policy_days_overdue")
+    finance_user_id = fields.Many2one(
+        "res.users",
+        string="Finance Owner",
+        tracking=True,
+        domain=lambda self: [
+            ("group_ids", "in", self.env.ref("sales_policy.group_finance").ids),
+            ("share", "=", False),
+        ],
+    )
+    legal_user_id = fields.Many2one(
+        "res.users",
+        string="Legal Counsel",
+        tracking=True,
+        domain=lambda self: [
+            ("group_ids", "in", self.env.ref("sales_policy.group_legal").ids),
+            ("share", "=", False),
+        ],
+    )
+    description = fields.Text(string="Risk Description")
+    legal_notes = fields.Text()
+    provision_amount = fields.Monetary(tracking=True)
+
+    _invoice_open_uniq = models.UniqueIndex(
+        "(invoice_id) WHERE state IN ('collecting', 'legal', 'provisioned')",
+        "This invoice already has an open bad-debt risk case.",
+    )
+
+    # ------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # cases are opened through the invoice (report) or by the daily job
+            raise UserError(self._sales_policy_protected_error())
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("sales.policy.bad.debt") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._sales_policy_check_edit(set(vals))
+        return super().write(vals)
+
+    def _sales_policy_check_edit(self, field_names):
+        if field_names & SYSTEM_FIELDS:
+            raise UserError(self._sales_policy_protected_error())
+        if self.env.user.has_group(ROLE_GROUPS["finance"]):
+            return
+        if self.env.user.has_group(ROLE_GROUPS["legal"]) and field_names <= LEGAL_FIELDS:
+            return
+        raise UserError(self._sales_policy_protected_error())
+
+    def _sales_policy_protected_error(self):
+        return self.env._(
+            "Bad-debt risk cases are owned by finance, with legal able to act: open one with "
+            "“Report Bad-Debt Risk” on the invoice and move it with the buttons (%(article)s).",
+            article=self.env["sales.policy.control"]._cite("collection_bad_debt"),
+        )
+
+    # ------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------
+    def _sales_policy_transition(self, action):
+        from_states, to_state, roles = TRANSITIONS[action]
+        self.check_access("read")
+        if not self.env.su and not any(
+            self.env.user.has_group(ROLE_GROUPS[role]) for role in roles
+        ):
+            raise UserError(self._sales_policy_protected_error())
+        for case in self:
+            if case.state not in from_states:
+                raise UserError(
+                    self.env._(
+                        "The bad-debt risk case %(case)s is %(state)s: this step does not apply.",
+                        case=case.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            case.state
+                        ],
+                    )
+                )
+        closing = to_state in ("written_off", "recovered")
+        self.sudo().write(
+            {
+                "state": to_state,
+                "date_closed": fields.Date.context_today(self) if closing else False,
+            }
+        )
+        return True
+
+    def action_legal(self):
+        """Hand the case to legal (legal involved)."""
+        return self._sales_policy_transition("action_legal")
+
+    def action_back_to_collecting(self):
+        return self._sales_policy_transition("action_back_to_collecting")
+
+    def action_provision(self):
+        """Finance books a provision for the amount at risk."""
+        for case in self:
+            if not self.env.su and case.currency_id.compare_amounts(case.provision_amount, 0) <= 0:
+                raise UserError(
+                    self.env._(
+                        "Set the provision amount of %(case)s before provisioning it.",
+                        case=case.display_name,
+                    )
+                )
+        return self._sales_policy_transition("action_provision")
+
+    def action_write_off(self):
+        return self._sales_policy_transition("action_write_off")
+
+    def action_recover(self):
+        return self._sales_policy_transition("action_recover")
+
+    def action_reopen(self):
+        return self._sales_policy_transition("action_reopen")
+
+    def action_open_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.invoice_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # ------------------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_open_cases(self, invoices, origin="manual"):
+        """Open a case on each invoice of ``invoices`` and report it upward.
+
+        Manual reports need an unpaid posted customer invoice without an open case;
+        the daily job only passes such invoices.
+        """
+        for invoice in invoices:
+            if (
+                invoice.move_type != "out_invoice"
+                or invoice.state != "posted"
+                or invoice.currency_id.is_zero(invoice.amount_residual)
+            ):
+                raise UserError(
+                    self.env._(
+                        "Only an unpaid posted customer invoice can be reported as a bad-debt "
+                        "risk (%(invoice)s).",
+                        invoice=invoice.display_name,
+                    )
+                )
+        existing = self.sudo().search(
+            [("invoice_id", "in", invoices.ids), ("state", "in", self._OPEN_STATES)]
+        )
+        if existing:
+            raise UserError(
+                self.env._(
+                    "%(invoices)s already has an open bad-debt risk case: %(cases)s.",
+                    invoices=", ".join(existing.invoice_id.mapped("display_name")),
+                    cases=", ".join(existing.mapped("name")),
+                )
+            )
+        cases = self.sudo().create(
+            [
+                {
+                    "invoice_id": invoice.id,
+                    "origin": origin,
+                    "reported_by_id": self.env.uid if origin == "manual" else False,
+                    "amount_at_risk": invoice.amount_residual_signed,
+                    "provision_amount": invoice.amount_residual_signed,
+                }
+                for invoice in invoices
+            ]
+        )
+        cases._sales_policy_report_upward()
+        return cases
+
+    def _sales_policy_report_upward(self):
+        """Report each case to the salesperson's regional manager and the director."""
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        article = self.env["sales.policy.control"]._cite("collection_bad_debt")
+        for case in self.sudo():
+            recipients = self.env["res.users"]
+            if case.user_id:
+                superiors = dict(case.user_id._sales_policy_superiors())
+                recipients |= superiors.get("regional_manager") or superiors.get("supervisor")
+                recipients |= superiors.get("director")
+            recipients |= case.company_id.sales_policy_director_id
+            recipients |= case.finance_user_id
+            if case.origin == "manual":
+                summary = self.env._(
+                    "Bad-debt risk reported: %(invoice)s", invoice=case.invoice_id.name
+                )
+            else:
+                summary = self.env._(
+                    "Bad-debt risk (overdue): %(invoice)s", invoice=case.invoice_id.name
+                )
+            note = self.env._(
+                "%(customer)s owes %(amount)s on %(invoice)s, %(days)s days overdue; "
+                "salesperson %(user)s. Finance owns the case (%(article)s).",
+                customer=case.partner_id.display_name,
+                amount=f"{case.amount_at_risk:,.2f} {case.currency_id.name}",
+                invoice=case.invoice_id.name,
+                days=case.invoice_id.sales_policy_days_overdue,
+                user=case.user_id.name or "-",
+                article=article,
+            )
+            for user in recipients.filtered(lambda u: u.active):
+                case.activity_schedule(
+                    activity_type_id=todo.id if todo else False,
+                    summary=summary,
+                    note=note,
+                    user_id=user.id,
+                )
+            case.message_post(body=note, subtype_xmlid="mail.mt_note")
+            case.invoice_id.message_post(
+                body=self.env._(
+                    "Bad-debt risk case %(case)s opened (%(article)s).",
+                    case=case.name,
+                    article=article,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.model
+    def _cron_sales_policy_bad_debt(self):
+        """Daily job: open cases beyond each company's overdue threshold, close recovered.
+
+        * invoices with an unpaid installment overdue for at least the company's
+          ``sales_policy_bad_debt_days`` and no open case get one (one grouped query
+          for the candidates, one search for the existing cases);
+        * open cases whose invoice is now fully paid are marked recovered.
+        """
+        today = fields.Date.context_today(self)
+        Move = self.env["account.move"].sudo()
+        companies = self.env["res.company"].sudo().search([("sales_policy_bad_debt_days", ">", 0)])
+        candidates = {}
+        for days, company_group in companies.grouped("sales_policy_bad_debt_days").items():
+            candidates.update(
+                Move._sales_policy_open_installments(
+                    due_before=today - timedelta(days=days), company_ids=company_group.ids
+                )
+            )
+        if candidates:
+            # the open cases are few: read them all rather than test every candidate
+            open_cases = self.sudo().search_fetch(
+                [("state", "in", self._OPEN_STATES)], ["invoice_id"]
+            )
+            new_ids = set(candidates) - set(open_cases.invoice_id.ids)
+            if new_ids:
+                self.sudo()._sales_policy_open_cases(Move.browse(sorted(new_ids)), origin="overdue")
+        paid = self.sudo().search(
+            [("state", "in", self._OPEN_STATES), ("invoice_id.amount_residual", "=", 0)]
+        )
+        if paid:
+            paid.write({"state": "recovered", "date_closed": today})
+            for case in paid:
+                case.message_post(
+                    body=self.env._("The invoice is paid: the case is closed as recovered."),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return True

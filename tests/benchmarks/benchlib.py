@@ -1,0 +1,143 @@
+"""The benchmark harness: Odoo bootstrap, safe transaction, measures, the table.
+
+Everything a benchmark does happens in ONE transaction that is rolled back at the
+end (``cr.commit`` is disabled for the whole run), so a benchmark never leaves data
+behind, whatever database it is pointed at. Use a dedicated database anyway when
+other work runs on the same server: the long transaction holds its locks.
+"""
+
+import argparse
+import contextlib
+import os
+import statistics
+import time
+from pathlib import Path
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def arg_parser(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", required=True, help="database with sales_policy installed")
+    parser.add_argument(
+        "--config",
+        help="Odoo configuration file (default: ~/.cache/sales-policy/odoo-<db>.conf "
+        "when it exists, else one built from the PG* environment variables)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median)")
+    return parser
+
+
+def _config_args(db, config_path):
+    cache = Path(os.environ.get("SP_CACHE", Path.home() / ".cache" / "sales-policy"))
+    path = Path(config_path) if config_path else cache / f"odoo-{db}.conf"
+    if path.exists():
+        return ["-c", str(path), "-d", db, "--log-level=warn"]
+    odoo_src = Path(os.environ.get("ODOO_SRC", cache / "odoo-19.0"))
+    addons = f"{odoo_src / 'addons'},{odoo_src / 'odoo' / 'addons'},{ROOT}"
+    args = ["-d", db, f"--addons-path={addons}", "--log-level=warn"]
+    for var, option in (
+        ("PGHOST", "--db_host"),
+        ("PGPORT", "--db_port"),
+        ("PGUSER", "--db_user"),
+        ("PGPASSWORD", "--db_password"),
+    ):
+        if os.environ.get(var):
+            args.append(f"{option}={os.environ[var]}")
+    return args
+
+
+@contextlib.contextmanager
+def odoo_env(db, config_path=None):
+    """An Odoo environment (superuser) on ``db`` inside a transaction that is always
+    rolled back."""
+    config.parse_config(_config_args(db, config_path), setup_logging=True)
+    registry = Registry(db)
+    cr = registry.cursor()
+
+    def forbidden_commit():
+        raise RuntimeError("benchmarks never commit")
+
+    cr.commit = forbidden_commit
+    try:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        installed = env["ir.module.module"].search(
+            [("name", "=", "sales_policy"), ("state", "=", "installed")]
+        )
+        if not installed:
+            raise SystemExit(f"sales_policy is not installed in the database {db!r}")
+        yield env
+    finally:
+        cr.rollback()
+        cr.close()
+
+
+def measure(env, func, runs=3, before=None):
+    """Run ``func()`` ``runs`` times, each from the same state (a savepoint rolled back
+    after the run); ``before()`` (not measured) prepares each run.
+
+    :returns: (median seconds, median SQL queries, last result of ``func``)
+    """
+    times, queries, result = [], [], None
+    cr = env.cr
+    for _i in range(runs):
+        savepoint = cr.savepoint()
+        try:
+            if before:
+                before()
+            env.flush_all()
+            env.invalidate_all()
+            start_queries = cr.sql_log_count
+            start = time.perf_counter()
+            result = func()
+            env.flush_all()
+            cr.precommit.run()
+            times.append(time.perf_counter() - start)
+            queries.append(cr.sql_log_count - start_queries)
+        finally:
+            savepoint.close(rollback=True)
+            env.invalidate_all(flush=False)
+    return statistics.median(times), statistics.median(queries), result
+
+
+def measure_sql(env, query, runs=3):
+    """The floor: median time of one SQL query (and its result)."""
+    times, rows = [], None
+    for _i in range(runs):
+        start = time.perf_counter()
+        env.cr.execute(query)
+        rows = env.cr.fetchall()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), rows
+
+
+def print_table(rows):
+    """rows: dicts with scenario, size, time, queries, floor (seconds or None)."""
+    headers = ["scenario", "size", "time (s)", "queries", "floor (s)", "ratio"]
+    lines = []
+    for row in rows:
+        floor = row.get("floor")
+        lines.append(
+            [
+                row["scenario"],
+                f"{row['size']:,}",
+                f"{row['time']:.4f}",
+                f"{row['queries']:,.0f}",
+                f"{floor:.4f}" if floor else "-",
+                f"{row['time'] / floor:,.1f}x" if floor else "-",
+            ]
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for line in lines:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
