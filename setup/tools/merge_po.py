@@ -13,6 +13,9 @@ import polib
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = {
     "Project-Id-Version": "Odoo Server 19.0",
+    "PO-Revision-Date": "",
+    "Last-Translator": "",
+    "Language-Team": "Chinese (Simplified)",
     "Language": "zh_CN",
     "MIME-Version": "1.0",
     "Content-Type": "text/plain; charset=UTF-8",
