@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class SaleOrder(models.Model):
@@ -109,6 +109,19 @@ class SaleOrder(models.Model):
             else:
                 labels.append(self._fields[key]._description_string(self.env))
         return labels
+
+    def _policy_check_ordered_by(self, partner):
+        """Raise a ValidationError when this order is not an order of ``partner``
+        (compared on the commercial entity); an empty order passes."""
+        customer = self.partner_id.commercial_partner_id
+        if customer and customer != partner.commercial_partner_id:
+            raise ValidationError(
+                self.env._(
+                    "The order %(order)s is not an order of %(customer)s.",
+                    order=self.display_name,
+                    customer=partner.display_name,
+                )
+            )
 
     def _policy_approval_check_submit(self):
         self.ensure_one()

@@ -157,15 +157,7 @@ class SalesPolicyComplaint(models.Model):
     @api.constrains("order_id", "partner_id")
     def _check_order_partner(self):
         for complaint in self:
-            order_customer = complaint.order_id.partner_id.commercial_partner_id
-            if order_customer and order_customer != complaint.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "The order %(order)s is not an order of %(customer)s.",
-                        order=complaint.order_id.display_name,
-                        customer=complaint.partner_id.display_name,
-                    )
-                )
+            complaint.order_id._policy_check_ordered_by(complaint.partner_id)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -131,15 +131,7 @@ class SalesPolicySatisfaction(models.Model):
     @api.constrains("order_id", "partner_id")
     def _check_order_partner(self):
         for survey in self:
-            order_customer = survey.order_id.partner_id.commercial_partner_id
-            if order_customer and order_customer != survey.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "The order %(order)s is not an order of %(customer)s.",
-                        order=survey.order_id.display_name,
-                        customer=survey.partner_id.display_name,
-                    )
-                )
+            survey.order_id._policy_check_ordered_by(survey.partner_id)
 
     @api.model_create_multi
     def create(self, vals_list):
