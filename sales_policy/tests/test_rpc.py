@@ -28,3 +28,25 @@ class TestRpc(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase):
     def test_rep_search_over_rpc_returns_only_own_orders(self):
         reply = self._execute_kw(self.rep_n1a, "sale.order", "search", [[]])
         self.assertEqual(set(reply["result"]), set(self.orders[self.rep_n1a].ids))
+
+    def test_quotation_gates_hold_over_rpc(self):
+        """As the rep over JSON-RPC: no approval written by hand, no confirmation of an
+        unapproved quotation, whatever context is sent."""
+        order = self.orders[self.rep_n1a]
+        forged = {"context": {"sales_policy_engine": True, "policy_approval_bypass": True}}
+        reply = self._execute_kw(
+            self.rep_n1a,
+            "sale.order",
+            "write",
+            [order.ids, {"policy_approval_state": "approved"}],
+            forged,
+        )
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        for method, args in (
+            ("action_confirm", [order.ids]),
+            ("write", [order.ids, {"state": "sale"}]),
+        ):
+            reply = self._execute_kw(self.rep_n1a, "sale.order", method, args, forged)
+            self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.UserError")
+        order.invalidate_recordset()
+        self.assertEqual((order.state, order.policy_approval_state), ("draft", "draft"))
