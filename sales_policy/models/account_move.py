@@ -29,7 +29,8 @@ class AccountMove(models.Model):
       order). Only supervisors and above (and finance) may change it.
     * Overdue invoices are chased by their salesperson: the escalation ladder is a set
       of alert rules (reminder to the rep → supervisor → regional manager) whose
-      candidates come from :meth:`_sales_policy_alert_candidates`, one grouped query.
+      candidates come from :meth:`_sales_policy_alert_candidates_query`, one grouped
+      query that the engine joins with the open alerts in the database.
     * Collection logs and bad-debt risk cases hang off the invoice.
     * :meth:`_sales_policy_collection_figures` publishes the collection rate per
       salesperson and period for the appraisal addon.
@@ -209,10 +210,12 @@ class AccountMove(models.Model):
     # Business: overdue invoices (escalation ladder)
     # ------------------------------------------------------------------------------
     @api.model
-    def _sales_policy_open_installments(
+    def _sales_policy_open_installments_query(
         self, due_before=None, move_ids=None, company_ids=None, move_domain=None
     ):
-        """Posted customer invoices with an unpaid installment, in ONE query.
+        """SQL selecting the posted customer invoices with an unpaid installment, one
+        row per invoice: ``res_id`` (the invoice), ``user_id`` (its salesperson) and
+        ``since`` (the due date of its oldest unpaid installment).
 
         An installment is a receivable line of the invoice (``display_type =
         'payment_term'``) with a residual amount; an invoice with several installments
@@ -222,7 +225,6 @@ class AccountMove(models.Model):
         :param move_ids: restrict to these invoices
         :param company_ids: restrict to these companies
         :param move_domain: restrict to the invoices matching this domain (a subquery)
-        :returns: ``{move_id: (salesperson_id or False, oldest unpaid due date)}``
         """
         conditions = [
             SQL("aml.display_type = 'payment_term'"),
@@ -252,49 +254,62 @@ class AccountMove(models.Model):
             ]
         )
         self.flush_model(["move_type", "invoice_user_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT aml.move_id, move.invoice_user_id, aml.date_maturity
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                 WHERE %s
-                """,
-                SQL(" AND ").join(conditions),
-            )
+        return SQL(
+            """
+            SELECT aml.move_id AS res_id, move.invoice_user_id AS user_id,
+                   min(aml.date_maturity) AS since
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+             WHERE %s
+          GROUP BY aml.move_id, move.invoice_user_id
+            """,
+            SQL(" AND ").join(conditions),
         )
-        # the oldest unpaid installment per invoice (grouping here is cheaper than a
-        # GROUP BY: almost every invoice has a single installment)
-        result = {}
-        for move_id, user_id, due in rows:
-            known = result.get(move_id)
-            if known is None or due < known[1]:
-                result[move_id] = (user_id or False, due)
-        return result
 
     @api.model
-    def _sales_policy_alert_candidates(self, rule):
+    def _sales_policy_open_installments(self, **filters):
+        """The rows of :meth:`_sales_policy_open_installments_query` (same filters), in
+        ONE query.
+
+        :returns: ``{move_id: (salesperson_id or False, oldest unpaid due date)}``
+        """
+        rows = self.env.execute_query(self._sales_policy_open_installments_query(**filters))
+        return {move_id: (user_id or False, since) for move_id, user_id, since in rows}
+
+    @api.model
+    def _sales_policy_alert_candidates_query(self, rule):
         """Customer invoices breaching a rung of the collection escalation ladder.
 
         For the rules ``collection_rep`` / ``collection_supervisor`` /
         ``collection_manager``: posted customer invoices with an unpaid installment at
         least ``rule.days`` days overdue today (due date <= today - days), further
         filtered by the rule's domain and company. Other rules on invoices: ``super()``,
-        else ``None`` (the engine's generic selection). Owner: the invoice's salesperson;
-        since: the due date of the oldest unpaid installment. One grouped query,
-        whatever the number of invoices.
+        else ``None`` (the engine then asks :meth:`_sales_policy_alert_candidates`).
+        Owner: the invoice's salesperson; since: the due date of the oldest unpaid
+        installment. The engine joins this query with the open alerts in the database.
 
-        :returns: ``{move_id: (owner_user_id or False, since_date)}`` or ``None``
+        :returns: an ``SQL`` of rows ``(res_id, user_id, since)``, or ``None``
         """
         if rule.code not in COLLECTION_ALERT_CODES:
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
+            parent = getattr(super(), "_sales_policy_alert_candidates_query", None)
             return parent(rule) if parent else None
         due_before = rule._alert_today() - timedelta(days=max(rule.days, 0))
         domain = rule._get_record_domain()
-        return self.sudo()._sales_policy_open_installments(
+        return self.sudo()._sales_policy_open_installments_query(
             due_before=due_before,
             move_domain=None if domain.is_true() else domain,
         )
+
+    @api.model
+    def _sales_policy_alert_candidates(self, rule):
+        """The rows of :meth:`_sales_policy_alert_candidates_query` as a dictionary
+        (one query): ``{move_id: (owner_user_id or False, since_date)}``, or the
+        result of ``super()`` / ``None`` for a rule outside the collection ladder."""
+        if rule.code not in COLLECTION_ALERT_CODES:
+            parent = getattr(super(), "_sales_policy_alert_candidates", None)
+            return parent(rule) if parent else None
+        rows = self.env.execute_query(self._sales_policy_alert_candidates_query(rule))
+        return {move_id: (user_id or False, since) for move_id, user_id, since in rows}
 
     # ------------------------------------------------------------------------------
     # Business: collection rate (for the appraisal addon)

@@ -43,19 +43,28 @@ class SalesPolicyAlertRule(models.Model):
     notify level L of the hierarchy, then escalate after K days" (mechanism 3).
 
     Rules are data; the daily job (:meth:`_run_all`) runs every active rule with a
-    number of queries per rule that does not grow with the number of records. The
-    candidates of a rule are selected generically (``domain`` and ``date_field`` older
-    than ``days``) or by the watched model's hook::
+    number of queries per rule that does not grow with the number of records: the
+    rule's candidates are joined with its open alerts in the database
+    (:meth:`_get_changes`), so only what changes today reaches Python. The candidates
+    of a rule are selected generically (``domain`` and ``date_field`` older than
+    ``days``) or by one of the watched model's hooks, asked in this order::
+
+        @api.model
+        def _sales_policy_alert_candidates_query(self, rule):
+            \"\"\"SQL selecting the records breaching ``rule`` today, one row per record,
+            columns res_id, user_id (owner or NULL), since (a date); or None.\"\"\"
 
         @api.model
         def _sales_policy_alert_candidates(self, rule):
             \"\"\"{record_id: (owner_user_id or False, since_date)} breaching ``rule``
             today, or None for a rule this model does not handle.\"\"\"
 
-    A hook that does not handle ``rule`` (dispatch on ``rule.code``) returns the result
-    of ``super()`` when there is one, else ``None`` (the engine then uses the generic
-    selection). Hooks use :meth:`_get_record_domain` (rule domain and company) and
-    :meth:`_alert_cutoff` so that they honour the rule's settings.
+    The query hook suits large volumes (nothing is loaded in Python); the dictionary
+    hook suits selections easier to write in Python. A hook that does not handle
+    ``rule`` (dispatch on ``rule.code``) returns the result of ``super()`` when there
+    is one, else ``None`` (the engine then tries the next way). Hooks use
+    :meth:`_get_record_domain` (rule domain and company) and :meth:`_alert_cutoff` so
+    that they honour the rule's settings.
     """
 
     _name = "sales.policy.alert.rule"
@@ -234,7 +243,10 @@ class SalesPolicyAlertRule(models.Model):
     # ------------------------------------------------------------------------------
     def _has_candidates_hook(self):
         self.ensure_one()
-        return hasattr(type(self.env[self.model_name]), "_sales_policy_alert_candidates")
+        Model = type(self.env[self.model_name])
+        return hasattr(Model, "_sales_policy_alert_candidates_query") or hasattr(
+            Model, "_sales_policy_alert_candidates"
+        )
 
     def _get_record_domain(self):
         """The rule's extra filter and company restriction, as a Domain."""
@@ -295,79 +307,135 @@ class SalesPolicyAlertRule(models.Model):
     def _run_one(self, targets_cache):
         self.ensure_one()
         today = self._alert_today()
-        candidates = self._get_candidates()
+        changes = self._get_changes(today)
         Alert = self.env["sales.policy.alert"]
-        # the open alerts as plain rows (one query): at a million open alerts, loading
-        # them as records costs far more than the rule's own query
-        Alert.flush_model(["rule_id", "state", "res_id", "user_id", "date_start", "date_escalated"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, res_id, user_id, date_start, date_escalated"
-                "  FROM sales_policy_alert WHERE rule_id = %s AND state = 'open'",
-                self.id,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        known = {row[1] for row in rows}
-        gone = Alert.browse([row[0] for row in rows if row[1] not in candidates])
-        still_open = [row for row in rows if row[1] in candidates]
-        moved = Alert.browse(
-            [row[0] for row in still_open if (row[2] or False) != candidates[row[1]][0]]
-        )
-        due = Alert.browse(
-            [
-                row[0]
-                for row in still_open
-                if self.escalation_days
-                and not row[4]
-                and (today - row[3]).days >= self.escalation_days
-            ]
-        )
-        new_ids = [res_id for res_id in candidates if res_id not in known]
-
+        gone = Alert.browse(changes["gone"])
         self._resolve_alerts(gone, today)
-        created = self._create_alerts(new_ids, candidates, today, targets_cache)
-        self._sync_owners(moved, candidates)
-        escalated = self._escalate_alerts(due, today, targets_cache)
+        created = self._create_alerts(changes["new"], today, targets_cache)
+        self._sync_owners(changes["moved"])
+        escalated = self._escalate_alerts(Alert.browse(changes["due"]), today, targets_cache)
         self.last_run = fields.Datetime.now()
         return {
-            "candidates": len(candidates),
+            "candidates": changes["candidates"],
             "created": len(created),
             "escalated": len(escalated),
             "resolved": len(gone),
         }
 
-    def _get_candidates(self):
-        """{record_id: (owner_user_id or False, since_date)} of the records breaching the
-        rule today: the watched model's hook, else the generic selection."""
+    def _get_changes(self, today):
+        """What today's run changes, compared with the rule's open alerts, in ONE query.
+
+        The candidates (:meth:`_get_candidates_query`) are joined with the open alerts
+        in the database, which returns only the differences: at a million breaching
+        records and as many open alerts, a steady day moves no row to Python.
+
+        :returns: ``{"candidates": int, "new": {res_id: (owner_id or False, since)},
+            "gone": [alert_id], "moved": [(alert_id, owner_id or False)],
+            "due": [alert_id]}`` where ``gone`` are the open alerts of records that no
+            longer breach, ``moved`` those whose record changed responsible user and
+            ``due`` those open for K days or more and not escalated yet.
+        """
+        self.ensure_one()
+        Alert = self.env["sales.policy.alert"]
+        Alert.flush_model(["rule_id", "state", "res_id", "user_id", "date_start", "date_escalated"])
+        escalate = bool(self.escalation_days) and self.escalate_level != "none"
+        [row] = self.env.execute_query(
+            SQL(
+                """
+                WITH candidate AS (%(candidates)s),
+                     alert AS (
+                        SELECT id, res_id, user_id, date_start, date_escalated
+                          FROM sales_policy_alert
+                         WHERE rule_id = %(rule)s AND state = 'open')
+                SELECT count(candidate.res_id),
+                       array_agg(alert.id) FILTER (WHERE candidate.res_id IS NULL),
+                       array_agg(candidate.res_id) FILTER (WHERE alert.id IS NULL),
+                       array_agg(candidate.user_id) FILTER (WHERE alert.id IS NULL),
+                       array_agg(candidate.since) FILTER (WHERE alert.id IS NULL),
+                       array_agg(alert.id) FILTER (WHERE %(moved)s),
+                       array_agg(candidate.user_id) FILTER (WHERE %(moved)s),
+                       array_agg(alert.id) FILTER (
+                           WHERE %(escalate)s AND candidate.res_id IS NOT NULL
+                             AND alert.date_escalated IS NULL
+                             AND alert.date_start <= %(raised_before)s)
+                  FROM candidate
+                  FULL JOIN alert ON alert.res_id = candidate.res_id
+                """,
+                candidates=self._get_candidates_query(),
+                rule=self.id,
+                moved=SQL(
+                    "alert.id IS NOT NULL AND candidate.res_id IS NOT NULL"
+                    " AND alert.user_id IS DISTINCT FROM candidate.user_id"
+                ),
+                escalate=escalate,
+                raised_before=today - timedelta(days=self.escalation_days),
+            )
+        )
+        count, gone, new_ids, new_users, new_since, moved, moved_users, due = row
+        new = sorted(zip(new_ids or [], new_users or [], new_since or [], strict=True))
+        return {
+            "candidates": count,
+            "new": {res_id: (user_id or False, since) for res_id, user_id, since in new},
+            "gone": sorted(gone or []),
+            "moved": sorted(zip(moved or [], [u or False for u in moved_users or []], strict=True)),
+            "due": sorted(due or []),
+        }
+
+    def _get_candidates_query(self):
+        """SQL selecting the records breaching the rule today, one row per record, as
+        columns ``res_id``, ``user_id`` (the responsible user, or NULL) and ``since``
+        (a date): the watched model's query hook, else its dictionary hook, else the
+        generic selection."""
         self.ensure_one()
         Model = self.env[self.model_name].sudo()
+        hook = getattr(Model, "_sales_policy_alert_candidates_query", None)
+        if hook is not None:
+            query = hook(self)
+            if query is not None:
+                return query
         hook = getattr(Model, "_sales_policy_alert_candidates", None)
         if hook is not None:
             candidates = hook(self)
             if candidates is not None:
-                return candidates
-        return self._get_generic_candidates()
+                return SQL(
+                    "SELECT * FROM unnest(%s::int[], %s::int[], %s::date[])"
+                    " AS c(res_id, user_id, since)",
+                    list(candidates),
+                    [owner or None for owner, _since in candidates.values()],
+                    [since for _owner, since in candidates.values()],
+                )
+        return self._get_generic_candidates_query()
 
-    def _get_generic_candidates(self):
-        """Records matching the rule's domain whose date field is older than N days:
-        one query."""
+    def _get_candidates(self):
+        """{record_id: (owner_user_id or False, since_date)} of the records breaching the
+        rule today (the rows of :meth:`_get_candidates_query`)."""
+        self.ensure_one()
+        rows = self.env.execute_query(
+            SQL("SELECT c.res_id, c.user_id, c.since FROM (%s) AS c", self._get_candidates_query())
+        )
+        return {res_id: (user_id or False, since) for res_id, user_id, since in rows}
+
+    def _get_generic_candidates_query(self):
+        """Records matching the rule's domain whose date field is older than N days."""
         self.ensure_one()
         Model = self.env[self.model_name].sudo()
         field_type = Model._fields[self.date_field].type
         domain = self._get_record_domain() & Domain(
             self.date_field, "<", self._alert_cutoff(field_type)
         )
+        query = Model._search(domain)
         fnames = [self.date_field] + ([self.user_field] if self.user_field else [])
-        records = Model.search_fetch(domain, fnames, order="id")
-        result = {}
-        for record in records:
-            since = record[self.date_field]
-            if isinstance(since, datetime):
-                since = since.date()
-            owner = record[self.user_field].id if self.user_field else False
-            result[record.id] = (owner, since)
-        return result
+        Model.flush_model(fnames)
+        user = (
+            Model._field_to_sql(Model._table, self.user_field, query)
+            if self.user_field
+            else SQL("NULL::int")
+        )
+        return query.select(
+            SQL("%s AS res_id", SQL.identifier(Model._table, "id")),
+            SQL("%s AS user_id", user),
+            SQL("%s::date AS since", Model._field_to_sql(Model._table, self.date_field, query)),
+        )
 
     def _get_record_info(self, res_ids):
         """{record_id: (display name, company_id)} of the watched records: one query."""
@@ -512,13 +580,16 @@ class SalesPolicyAlertRule(models.Model):
             assigned[alert.id] = target
         return values, assigned
 
-    def _create_alerts(self, new_ids, candidates, today, cache):
-        """One alert and one activity per new breach: one create call for each."""
+    def _create_alerts(self, candidates, today, cache):
+        """One alert and one activity per new breach: one create call for each.
+
+        :param candidates: ``{res_id: (owner_id or False, since)}`` of the new breaches
+        """
         Alert = self.env["sales.policy.alert"]
-        if not new_ids:
+        if not candidates:
             return Alert
-        info = self._get_record_info(new_ids)
-        new_ids = [res_id for res_id in new_ids if res_id in info]
+        info = self._get_record_info(list(candidates))
+        new_ids = [res_id for res_id in candidates if res_id in info]
         targets = self._get_targets(
             [candidates[res_id][0] for res_id in new_ids], self.notify_level, cache
         )
@@ -548,17 +619,15 @@ class SalesPolicyAlertRule(models.Model):
         self.env["mail.activity"].create(values)
         return alerts
 
-    def _sync_owners(self, alerts, candidates):
+    def _sync_owners(self, moved):
         """The responsible user of a still-breaching record changed: follow it (one
-        write per new owner)."""
-        moved = [
-            (candidates[alert.res_id][0], alert.id)
-            for alert in alerts
-            if alert.user_id.id != candidates[alert.res_id][0]
-        ]
+        write per new owner).
+
+        :param moved: ``[(alert_id, new owner_id or False)]``
+        """
         Alert = self.env["sales.policy.alert"]
-        for owner_id, pairs in groupby(moved, key=lambda pair: pair[0]):
-            Alert.browse([alert_id for _owner, alert_id in pairs]).write({"user_id": owner_id})
+        for owner_id, pairs in groupby(moved, key=lambda pair: pair[1]):
+            Alert.browse([alert_id for alert_id, _owner in pairs]).write({"user_id": owner_id})
 
     def _escalate_alerts(self, alerts, today, cache):
         """Alerts open for K days or more, not escalated yet: an activity for the

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import SalesPolicyCommon
 
@@ -211,6 +212,64 @@ class TestAlertEngine(SalesPolicyCommon):
         alert = self._alerts()
         self.assertEqual(alert.res_id, order.id, "the hook's candidates are used")
         self.assertEqual(alert.notify_user_id, self.sup_n2)
+
+    def test_query_hook_comes_before_the_dictionary_hook(self):
+        order = self.orders[self.rep_s1]
+        since = self.today - timedelta(days=7)
+
+        def query_hook(model, rule):
+            if rule.code != "test_quotation_pending":
+                return None
+            return SQL(
+                "SELECT id AS res_id, user_id, %s::date AS since FROM sale_order WHERE id = %s",
+                since,
+                order.id,
+            )
+
+        def dict_hook(model, rule):
+            return {self.orders[self.rep_n2].id: (self.rep_n2.id, self.today)}
+
+        SaleOrder = type(self.env["sale.order"])
+        with (
+            patch.object(
+                SaleOrder, "_sales_policy_alert_candidates_query", query_hook, create=True
+            ),
+            patch.object(SaleOrder, "_sales_policy_alert_candidates", dict_hook, create=True),
+        ):
+            self._run(self.today)
+        alert = self._alerts()
+        self.assertEqual(alert.res_id, order.id, "the query hook's rows are used")
+        self.assertEqual(alert.user_id, self.rep_s1)
+        self.assertEqual(alert.date_since, since)
+
+    def test_changes_hold_only_what_differs_from_the_open_alerts(self):
+        """The engine's diff: a steady day brings nothing to Python; a record that no
+        longer breaches, a new owner, a new breach and a due escalation each appear in
+        their own list."""
+        for rep in (self.rep_n1a, self.rep_n1b, self.rep_s1):
+            self._age(rep, 10)
+        self._run(self.today)
+        alerts = {alert.res_id: alert for alert in self._alerts()}
+        with freeze_time(self.today + timedelta(days=1)):
+            changes = self.rule._get_changes(self.today + timedelta(days=1))
+        self.assertEqual(changes, {"candidates": 3, "new": {}, "gone": [], "moved": [], "due": []})
+        self.orders[self.rep_n1a].date_order = self._at(self.today)  # no longer breaches
+        self.orders[self.rep_n1b].user_id = self.rep_n2  # changes hands
+        self._age(self.rep_n2, 10)  # breaches for the first time
+        day = self.today + timedelta(days=2)  # K = 2: the open alerts are due
+        with freeze_time(day):
+            changes = self.rule._get_changes(day)
+        n1a, n1b, s1 = (
+            alerts[self.orders[rep].id].id for rep in (self.rep_n1a, self.rep_n1b, self.rep_s1)
+        )
+        self.assertEqual(changes["candidates"], 3)
+        self.assertEqual(
+            changes["new"],
+            {self.orders[self.rep_n2].id: (self.rep_n2.id, self.today - timedelta(days=10))},
+        )
+        self.assertEqual(changes["gone"], [n1a])
+        self.assertEqual(changes["moved"], [(n1b, self.rep_n2.id)])
+        self.assertEqual(changes["due"], sorted([n1b, s1]))
 
     def test_hook_returning_none_uses_generic_selection(self):
         self._age(self.rep_n1b, 10)
