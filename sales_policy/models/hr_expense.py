@@ -331,18 +331,13 @@ class HrExpense(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
-    def _policy_approval_decide(self, decision, comment=False):
-        res = super()._policy_approval_decide(decision, comment)
-        if self.policy_approval_state == "pending":
-            # the next level decides now: it is the expense's approver in Odoo's terms
-            self.sudo().manager_id = self._policy_approval_pending_step().approver_id
-        return res
+    def _on_policy_next_level(self, step):
+        # the next level decides now: it is the expense's approver in Odoo's terms
+        self.sudo().manager_id = step.approver_id
 
-    def _policy_approval_void(self, changed):
-        res = super()._policy_approval_void(changed)
+    def _on_policy_voided(self, changed):
         self.sudo().write(self._sales_policy_reset_values())
         self.update_activities_and_mails()
-        return res
 
     def _on_policy_approved(self):
         self.ensure_one()

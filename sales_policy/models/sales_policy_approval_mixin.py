@@ -18,7 +18,9 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     * :meth:`_policy_approval_salesperson` — whose hierarchy routes the request;
     * :meth:`_policy_approval_control` — the control (article) cited in messages;
     * :meth:`_policy_approval_check_submit` — validation before submission;
-    * :meth:`_on_policy_approved` / :meth:`_on_policy_rejected` — what follows a decision.
+    * :meth:`_on_policy_approved` / :meth:`_on_policy_rejected` — what follows a decision;
+    * :meth:`_on_policy_next_level` — a level approved, the next one is pending;
+    * :meth:`_on_policy_voided` — a change voided the approval.
 
     The engine routes each level through the salesperson's own chain (with the level's
     group as fallback on a gap), forbids self-approval (the request escalates to the next
@@ -129,6 +131,13 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
 
     def _on_policy_rejected(self):
         """Called when a level rejected."""
+
+    def _on_policy_next_level(self, step):
+        """Called when a level approved and ``step`` (the next level) is now pending."""
+
+    def _on_policy_voided(self, changed):
+        """Called when a change of the approved fields ``changed`` voided the approval
+        (the document is back to "to submit")."""
 
     # ------------------------------------------------------------------------------
     # CRUD: the engine alone writes approval data
@@ -376,8 +385,10 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             return
         following = self.sudo().policy_approval_ids.filtered(lambda s: s.state == "waiting")
         if following:
-            following.sorted("sequence")[0].write({"state": "pending"})
-            following.sorted("sequence")[0]._policy_approval_notify()
+            next_step = following.sorted("sequence")[0]
+            next_step.write({"state": "pending"})
+            next_step._policy_approval_notify()
+            self._on_policy_next_level(next_step)
             return
         self.sudo().write({"policy_approval_state": "approved"})
         self._on_policy_approved()
@@ -399,3 +410,4 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             ),
             subtype_xmlid="mail.mt_note",
         )
+        self._on_policy_voided(changed)
