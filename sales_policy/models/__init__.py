@@ -12,6 +12,7 @@ from . import sales_policy_alert
 from . import mail_activity
 from . import crm_lead
 from . import sales_policy_customer_class
+from . import sales_policy_salesperson_mixin
 from . import sales_policy_visit
 from . import sales_policy_support_request
 from . import sales_policy_approval

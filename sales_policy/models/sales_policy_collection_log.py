@@ -24,7 +24,7 @@ class SalesPolicyCollectionLog(models.Model):
 
     _name = "sales.policy.collection.log"
     _description = "Collection Log"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.salesperson.mixin"]
     _order = "date desc, id desc"
 
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True, index=True)
@@ -45,26 +45,6 @@ class SalesPolicyCollectionLog(models.Model):
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('commercial_partner_id', '=', partner_id), ('amount_residual', '>', 0)]",
         help="The open invoices this contact was about.",
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Salesperson",
-        required=True,
-        index=True,
-        tracking=True,
-        default=lambda self: self.env.user,
-        domain="[('share', '=', False)]",
-    )
-    team_id = fields.Many2one(
-        "crm.team",
-        string="Sales Team",
-        compute="_compute_team_id",
-        store=True,
-        index=True,
-    )
-    region_id = fields.Many2one(related="team_id.region_id", store=True, string="Region")
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     contact_id = fields.Many2one(
@@ -140,10 +120,6 @@ class SalesPolicyCollectionLog(models.Model):
     # ------------------------------------------------------------------------------
     # Computes and searches
     # ------------------------------------------------------------------------------
-    @api.depends("user_id")
-    def _compute_team_id(self):
-        for log in self:
-            log.team_id = log.user_id._sales_policy_team() if log.user_id else False
 
     @api.depends("invoice_ids.amount_residual_signed", "promised_amount", "promised_date")
     @api.depends_context("uid")

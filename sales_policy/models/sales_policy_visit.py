@@ -22,7 +22,7 @@ class SalesPolicyVisit(models.Model):
 
     _name = "sales.policy.visit"
     _description = "Customer Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.salesperson.mixin"]
     _order = "date_planned desc, id desc"
 
     #: Fields frozen once the visit is done: the record of the visit is evidence.
@@ -78,30 +78,8 @@ class SalesPolicyVisit(models.Model):
         index="btree_not_null",
         domain="[('partner_id', 'child_of', commercial_partner_id)]",
     )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Salesperson",
-        required=True,
-        index=True,
-        tracking=True,
-        default=lambda self: self.env.user,
-        domain="[('share', '=', False)]",
-    )
-    team_id = fields.Many2one(
-        "crm.team",
-        string="Sales Team",
-        compute="_compute_team_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index="btree_not_null",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-    )
+    # a rep in several teams says which one the visit was for
+    team_id = fields.Many2one(readonly=False)
     purpose = fields.Selection(
         [
             ("introduction", "Introduction"),
@@ -209,11 +187,6 @@ class SalesPolicyVisit(models.Model):
                 purpose=purposes.get(visit.purpose, ""),
                 customer=visit.partner_id.commercial_partner_id.name or "",
             )
-
-    @api.depends("user_id")
-    def _compute_team_id(self):
-        for visit in self:
-            visit.team_id = visit.user_id.sudo()._sales_policy_team() if visit.user_id else False
 
     @api.depends("date_planned", "duration")
     def _compute_date_end(self):
