@@ -54,6 +54,22 @@ class TestVisibility(SalesPolicyCommon):
         for user in (self.director, self.finance, self.legal, self.contract_admin):
             self._assert_scope(user, self.reps)
 
+    def test_legal_and_contract_admin_read_all_but_write_nothing(self):
+        """They review and file every team's contracts: reading all, not editing."""
+        for user in (self.legal, self.contract_admin):
+            for documents, vals in (
+                (self.orders, {"note": "changed"}),
+                (self.leads, {"description": "changed"}),
+                (self.invoices, {"narration": "changed"}),
+            ):
+                record = documents[self.rep_s1].with_user(user)
+                record.read(["display_name"])
+                with self.assertRaises(AccessError, msg=f"{user.login} {record._name}"):
+                    record.write(vals)
+            line = self.orders[self.rep_n1a].order_line[:1].with_user(user)
+            with self.assertRaises(AccessError, msg=user.login):
+                line.write({"name": "changed"})
+
     def test_sales_analysis_follows_scope(self):
         self.env.flush_all()
         Report = self.env["sale.report"]
