@@ -253,13 +253,29 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def action_confirm(self):
+        # Odoo's action_confirm checks the gates (_confirmation_error_message) of every
+        # order, then writes the state: mark these orders as checked for that write so
+        # that write() does not check them twice. The mark lives on the cursor for the
+        # length of this call only: no client can set it.
+        checked = self.env.cr.cache.setdefault("sales_policy_confirm_checked", set())
+        ids = set(self.ids) - checked
+        checked.update(ids)
+        try:
+            return super().action_confirm()
+        finally:
+            checked.difference_update(ids)
+
     def write(self, vals):
         if "state" in vals and vals["state"] != "sale":
             self._policy_check_confirmed_unchanged()
         if vals.get("state") == "sale" and not self.env.su:
             # a user writing the state directly (e.g. over RPC) passes the same gates as
             # action_confirm, which writes it after checking them
-            for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            checked = self.env.cr.cache.get("sales_policy_confirm_checked", ())
+            for order in self.filtered(
+                lambda o: o.state in ("draft", "sent") and o.id not in checked
+            ):
                 error = order._confirmation_error_message()
                 if error:
                     raise UserError(error)

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -222,6 +224,31 @@ class TestQuotationApproval(SalesPolicyCommon):
             order.with_context(sales_policy_engine=True).write({"state": "sale"})
         self.assertIn("not approved", str(error.exception))
         self.assertEqual(order.state, "draft")
+
+    def test_confirming_checks_the_gates_once(self):
+        """action_confirm checks the gates, then writes the state: the write guard does
+        not check them again; a direct write of the state right after still does."""
+        approved = self._quotation(self.rep_n1a)
+        approved.action_policy_submit()
+        approved.with_user(self.sup_n1).action_policy_approve()
+        self.company.sales_policy_contract_exempt_amount = 1_000
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._confirmation_error_message
+        checked = []
+
+        def spy(order):
+            checked.append(order.id)
+            return original(order)
+
+        with patch.object(SaleOrder, "_confirmation_error_message", spy):
+            approved.with_user(self.rep_n1a).action_confirm()
+            self.assertEqual(approved.state, "sale")
+            self.assertEqual(checked, [approved.id])
+            other = self._quotation(self.rep_n1a).with_user(self.rep_n1a)
+            with self.assertRaises(UserError):
+                other.write({"state": "sale"})
+        self.assertEqual(checked, [approved.id, other.id])
+        self.assertEqual(other.state, "draft")
 
     def test_requester_cannot_write_approval_data(self):
         order = self._quotation(self.rep_n1a).with_user(self.rep_n1a)
