@@ -459,6 +459,39 @@ class TestCollectionEscalation(CollectionCommon):
             many = Move._sales_policy_alert_candidates(rule)
         self.assertEqual(len(many), len(few) + 30)
 
+    def test_daily_job_queries_do_not_grow_with_invoices(self):
+        """The ladder's daily job costs the same number of queries in its steady state
+        (every breach already alerted) for 2 or 32 overdue invoices, and on a day of
+        new breaches for 1 or 30 new ones."""
+        day = date(2025, 8, 15)  # every invoice below is on the three rungs
+
+        def queries(run_day):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time(run_day):
+                stats = self.ladder._run()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before, stats
+
+        queries(day)  # warm-up: the first run looks the notified users up
+        steady_few, stats = queries(day + timedelta(days=1))
+        self.assertEqual(sum(s["created"] for s in stats.values()), 0)
+        # new breaches of the same salesperson (notified users are looked up per
+        # salesperson): 1, then 30
+        self._invoice(self.rep_n1a, 5.0, date(2025, 6, 2))
+        new_one, stats = queries(day + timedelta(days=2))
+        self.assertEqual(stats["collection_manager"]["created"], 1)
+        for i in range(30):
+            self._invoice(self.rep_n1a, 10.0 + i, date(2025, 6, 1) + timedelta(days=i % 5))
+        new_many, stats = queries(day + timedelta(days=3))
+        self.assertEqual(stats["collection_manager"]["created"], 30)
+        steady_many, stats = queries(day + timedelta(days=4))
+        self.assertEqual(stats["collection_manager"]["candidates"], 32)
+        self.assertEqual(sum(s["created"] for s in stats.values()), 0)
+        self.assertEqual(steady_many, steady_few)
+        self.assertEqual(new_many, new_one)
+
     def test_rule_company_and_domain_are_honoured(self):
         rule = self._rule("collection_rep")
         with freeze_time(self.due + timedelta(days=5)):
