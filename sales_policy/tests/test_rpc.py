@@ -50,3 +50,13 @@ class TestRpc(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase):
             self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.UserError")
         order.invalidate_recordset()
         self.assertEqual((order.state, order.policy_approval_state), ("draft", "draft"))
+
+    def test_legal_reads_but_cannot_write_orders_over_rpc(self):
+        order = self.orders[self.rep_s1]
+        note = order.note
+        reply = self._execute_kw(self.legal, "sale.order", "read", [order.ids, ["name"]])
+        self.assertEqual(reply["result"][0]["name"], order.name)
+        reply = self._execute_kw(self.legal, "sale.order", "write", [order.ids, {"note": "x"}])
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        order.invalidate_recordset()
+        self.assertEqual(order.note, note)
