@@ -284,7 +284,7 @@ class AccountMove(models.Model):
         ``collection_manager``: posted customer invoices with an unpaid installment at
         least ``rule.days`` days overdue today (due date <= today - days), further
         filtered by the rule's domain and company. Other rules on invoices: ``super()``,
-        else ``None`` (the engine then asks :meth:`_sales_policy_alert_candidates`).
+        else ``None``.
         Owner: the invoice's salesperson; since: the due date of the oldest unpaid
         installment. The engine joins this query with the open alerts in the database.
 
@@ -299,17 +299,6 @@ class AccountMove(models.Model):
             due_before=due_before,
             move_domain=None if domain.is_true() else domain,
         )
-
-    @api.model
-    def _sales_policy_alert_candidates(self, rule):
-        """The rows of :meth:`_sales_policy_alert_candidates_query` as a dictionary
-        (one query): ``{move_id: (owner_user_id or False, since_date)}``, or the
-        result of ``super()`` / ``None`` for a rule outside the collection ladder."""
-        if rule.code not in COLLECTION_ALERT_CODES:
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
-            return parent(rule) if parent else None
-        rows = self.env.execute_query(self._sales_policy_alert_candidates_query(rule))
-        return {move_id: (user_id or False, since) for move_id, user_id, since in rows}
 
     # ------------------------------------------------------------------------------
     # Business: collection rate (for the appraisal addon)

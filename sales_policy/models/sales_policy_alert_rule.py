@@ -408,7 +408,8 @@ class SalesPolicyAlertRule(models.Model):
 
     def _get_candidates(self):
         """{record_id: (owner_user_id or False, since_date)} of the records breaching the
-        rule today (the rows of :meth:`_get_candidates_query`)."""
+        rule today: the rows of :meth:`_get_candidates_query` (one query), for a look
+        at a rule's breaches outside the daily job."""
         self.ensure_one()
         rows = self.env.execute_query(
             SQL("SELECT c.res_id, c.user_id, c.since FROM (%s) AS c", self._get_candidates_query())

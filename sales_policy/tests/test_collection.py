@@ -434,29 +434,24 @@ class TestCollectionEscalation(CollectionCommon):
         )
         invoice.action_post()
         self.assertEqual(invoice.invoice_date_due, date(2025, 8, 4))  # the last installment
-        candidates = self.env["account.move"]._sales_policy_alert_candidates(
-            self._rule("collection_rep")
-        )
+        candidates = self._rule("collection_rep")._get_candidates()
         self.assertEqual(candidates[invoice.id], (self.rep_n2.id, date(2025, 6, 5)))
         self.assertEqual(invoice.sales_policy_days_overdue, 40)
         self._pay(invoice, 500.0, date(2025, 7, 15))
-        candidates = self.env["account.move"]._sales_policy_alert_candidates(
-            self._rule("collection_rep")
-        )
+        candidates = self._rule("collection_rep")._get_candidates()
         self.assertNotIn(invoice.id, candidates)
 
     @freeze_time(date(2025, 8, 15))
     def test_candidates_use_constant_queries(self):
         rule = self._rule("collection_supervisor")
-        Move = self.env["account.move"]
-        Move._sales_policy_alert_candidates(rule)  # warm-up
+        rule._get_candidates()  # warm-up
         with self.assertQueryCount(1):
-            few = Move._sales_policy_alert_candidates(rule)
+            few = rule._get_candidates()
         for i in range(30):
             self._invoice(self.reps[i % 4], 10.0 + i, date(2025, 6, 1) + timedelta(days=i % 5))
         self.env.flush_all()
         with self.assertQueryCount(1):
-            many = Move._sales_policy_alert_candidates(rule)
+            many = rule._get_candidates()
         self.assertEqual(len(many), len(few) + 30)
 
     def test_daily_job_queries_do_not_grow_with_invoices(self):
@@ -495,13 +490,9 @@ class TestCollectionEscalation(CollectionCommon):
     def test_rule_company_and_domain_are_honoured(self):
         rule = self._rule("collection_rep")
         with freeze_time(self.due + timedelta(days=5)):
-            self.assertIn(
-                self.invoice.id, self.env["account.move"]._sales_policy_alert_candidates(rule)
-            )
+            self.assertIn(self.invoice.id, rule._get_candidates())
             rule.domain = f"[('partner_id', '!=', {self.invoice.partner_id.id})]"
-            self.assertNotIn(
-                self.invoice.id, self.env["account.move"]._sales_policy_alert_candidates(rule)
-            )
+            self.assertNotIn(self.invoice.id, rule._get_candidates())
 
     def test_rep_cannot_touch_escalation(self):
         with freeze_time(self.due + timedelta(days=30)):

@@ -245,7 +245,7 @@ class TestCollectionCompanies(CollectionCommon):
         self.assertEqual(cases.invoice_id, self.invoice_a)
         rule = self.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])
         rule.company_id = self.company_b
-        candidates = self.env["account.move"]._sales_policy_alert_candidates(rule)
+        candidates = rule._get_candidates()
         self.assertEqual(set(candidates), {self.invoice_b.id, self.invoice_b_own.id})
 
     def test_branch_invoice_paid_by_parent_company(self):

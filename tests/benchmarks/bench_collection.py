@@ -108,10 +108,9 @@ def floor_ageing(env, today, runs, user_ids=None):
 
 def seed_alerts(env, rules, today):
     """Yesterday's run, by SQL: an open alert per current breach of each rung."""
-    Move = env["account.move"]
     total = 0
     for rule in rules:
-        candidates = Move._sales_policy_alert_candidates(rule)
+        candidates = rule._get_candidates()
         if not candidates:
             continue
         env.cr.execute(
