@@ -69,6 +69,19 @@ class ResUsers(models.Model):
     # ------------------------------------------------------------------------------
     # Hierarchy API
     # ------------------------------------------------------------------------------
+    def _sales_policy_working_for(self, company, exclude=None):
+        """The users of ``self`` who can act in ``company``: active, internal, with
+        access to the company, other than ``exclude``; by id (a stable first pick)."""
+        exclude = exclude or self.browse()
+        return self.filtered(
+            lambda user: (
+                user.active
+                and not user.share
+                and company in user.company_ids
+                and user not in exclude
+            )
+        ).sorted("id")
+
     def _sales_policy_team(self):
         """The user's sales team: the team they belong to, else the team they lead."""
         self.ensure_one()

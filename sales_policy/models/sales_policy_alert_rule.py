@@ -492,15 +492,8 @@ class SalesPolicyAlertRule(models.Model):
         members named in the group itself first (not only through a higher role)."""
         group = self.env.ref(dict(HIERARCHY_LEVELS)[level]).sudo()
         company = owner.company_id or self.company_id or self.env.company
-
-        def eligible(users):
-            return users.filtered(
-                lambda user: (
-                    user.active and not user.share and user != owner and company in user.company_ids
-                )
-            ).sorted("id")
-
-        users = eligible(group.user_ids) or eligible(group.all_user_ids)
+        users = group.user_ids._sales_policy_working_for(company, owner)
+        users = users or group.all_user_ids._sales_policy_working_for(company, owner)
         return users[:1].id
 
     def _texts(self, lang):

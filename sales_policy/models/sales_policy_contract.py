@@ -835,16 +835,8 @@ class SalesPolicyContract(models.Model):
     def _sales_policy_company_users(self, group_xmlid, exclude=None):
         """Active internal users of ``group_xmlid`` working for the contract's company."""
         self.ensure_one()
-        exclude = exclude or self.env["res.users"]
         users = self.env.ref(group_xmlid).sudo().all_user_ids
-        return users.filtered(
-            lambda user: (
-                user.active
-                and not user.share
-                and self.company_id in user.company_ids
-                and user not in exclude
-            )
-        ).sorted("id")
+        return users._sales_policy_working_for(self.company_id, exclude)
 
     def _sales_policy_send_to_review(self, body, require_reviewer=True):
         """Put the contract in legal review and give each legal reviewer an activity."""
