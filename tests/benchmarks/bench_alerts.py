@@ -69,8 +69,7 @@ def main():
         rows = []
         counts = {}
 
-        def run():
-            return rule._run()[rule.code]
+        run = benchlib.rule_job(rule)
 
         # 1. first run: every breach is new
         t, q, stats = benchlib.measure(env, run, args.runs)
@@ -78,9 +77,7 @@ def main():
         rows.append({"scenario": "first run (new alerts)", "size": size, "time": t, "queries": q})
 
         # the next situations start from the state after the first run
-        after_first = env.cr.savepoint()
-        try:
-            run()
+        with benchlib.state_after(env, run):
             t, q, stats = benchlib.measure(env, run, args.runs)
             counts["steady"] = stats
             rows.append(
@@ -119,9 +116,6 @@ def main():
             rows.append(
                 {"scenario": "all contacted (resolution)", "size": size, "time": t, "queries": q}
             )
-        finally:
-            after_first.close(rollback=True)
-            env.invalidate_all(flush=False)
 
         # the supervisor's overdue list: the "Follow-up Overdue" filter, director's scope
         Lead = env["crm.lead"].with_user(force["director"])

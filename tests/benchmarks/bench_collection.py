@@ -219,9 +219,7 @@ def main():
         scan_ladder = sum(
             scan_overdue(env, today - timedelta(days=rule.days), args.runs)[0] for rule in ladder
         )
-        savepoint = env.cr.savepoint()
-        try:
-            seeded = seed_alerts(env, ladder, today)
+        with benchlib.state_after(env, lambda: seed_alerts(env, ladder, today)) as seeded:
             env.cr.execute("ANALYZE sales_policy_alert")
             measured = benchlib.measure(env, lambda: rep_rule._get_changes(today), args.runs)
             add("escalation diff (1 rung)", measured, floor_rep)
@@ -231,9 +229,6 @@ def main():
             add("daily escalation job (3 rungs)", measured, floor_ladder)
             ladder_seconds = measured[0]
             ladder_stats = measured[2]
-        finally:
-            savepoint.close(rollback=True)
-            env.invalidate_all(flush=False)
 
         # 3. the bad-debt job (threshold not reached: nothing new)
         days = env.company.sales_policy_bad_debt_days

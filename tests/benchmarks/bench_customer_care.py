@@ -117,17 +117,10 @@ def main():
             lambda: len(Partner._sales_policy_alert_candidates(incomplete_rule)),
         )
 
-        def run_stale():
-            return stale_rule._run()[stale_rule.code]
-
+        run_stale = benchlib.rule_job(stale_rule)
         add("stale data daily job, first run", run_stale)
-        after_first = env.cr.savepoint()
-        try:
-            run_stale()
+        with benchlib.state_after(env, run_stale):
             add("stale data daily job, next day", run_stale)
-        finally:
-            after_first.close(rollback=True)
-            env.invalidate_all(flush=False)
 
         to_update = [
             ("parent_id", "=", False),

@@ -72,15 +72,11 @@ def main():
         counts["candidates"] = len(candidates)
         rows.append({"scenario": "overdue customers (hook)", "size": size, "time": t, "queries": q})
 
-        def run():
-            return rule._run()[rule.code]
-
+        run = benchlib.rule_job(rule)
         t, q, stats = benchlib.measure(env, run, args.runs)
         counts["first run"] = stats
         rows.append({"scenario": "daily job, first run", "size": size, "time": t, "queries": q})
-        after_first = env.cr.savepoint()
-        try:
-            run()
+        with benchlib.state_after(env, run):
             t, q, stats = benchlib.measure(env, run, args.runs)
             counts["next day"] = stats
             rows.append(
@@ -91,9 +87,6 @@ def main():
                     "queries": q,
                 }
             )
-        finally:
-            after_first.close(rollback=True)
-            env.invalidate_all(flush=False)
 
         overdue = [("sales_policy_visit_overdue", "=", True)]
         Director = Partner.with_user(force["director"])

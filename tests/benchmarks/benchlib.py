@@ -104,6 +104,23 @@ def measure(env, func, runs=3, before=None):
     return statistics.median(times), statistics.median(queries), result
 
 
+@contextlib.contextmanager
+def state_after(env, prepare):
+    """Within the block, the state after ``prepare()`` (run once, not measured), rolled
+    back when the block ends; yields what ``prepare()`` returned."""
+    savepoint = env.cr.savepoint()
+    try:
+        yield prepare()
+    finally:
+        savepoint.close(rollback=True)
+        env.invalidate_all(flush=False)
+
+
+def rule_job(rule):
+    """The daily job of one alert rule, as a function returning its statistics."""
+    return lambda: rule._run()[rule.code]
+
+
 def measure_sql(env, query, runs=3):
     """The floor: median time of one SQL query (and its result)."""
     times, rows = [], None
