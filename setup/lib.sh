@@ -13,6 +13,8 @@
 #                   an existing PostgreSQL server to use; when none answers, a private
 #                   cluster is started under $SP_CACHE/pgdata on port $SP_PGPORT (54329)
 #   PYTHON          the interpreter for the virtualenv (default python3)
+#   SP_HTTP_PORT    the HTTP port of the server the tests start (default Odoo's 8069):
+#                   set it to run two test runs side by side
 
 set -euo pipefail
 
@@ -151,6 +153,7 @@ sp_odoo_conf() {
         echo "db_name = $db"
         echo "dbfilter = ^$db\$"
         echo "data_dir = $SP_CACHE/filestore"
+        [ -z "${SP_HTTP_PORT:-}" ] || echo "http_port = $SP_HTTP_PORT"
     } > "$conf"
 }
 

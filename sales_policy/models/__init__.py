@@ -15,6 +15,7 @@ from . import sales_policy_customer_class
 from . import sales_policy_salesperson_mixin
 from . import sales_policy_visit
 from . import sales_policy_support_request
+from . import sales_policy_workflow_guard
 from . import sales_policy_approval
 from . import sales_policy_approval_mixin
 from . import sales_policy_approval_matrix

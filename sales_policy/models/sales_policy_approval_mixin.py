@@ -31,6 +31,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     """
 
     _name = "sales.policy.approval.mixin"
+    _inherit = ["sales.policy.workflow.guard"]
     _description = "Sales Policy Approval Mixin"
 
     policy_approval_state = fields.Selection(
@@ -66,10 +67,6 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         selection=lambda self: self.env["sales.policy.approval"]._fields["level"].selection,
         string="Pending Level",
         compute="_compute_policy_approval_can_decide",
-    )
-
-    _PROTECTED_FIELDS = frozenset(
-        {"policy_approval_state", "policy_approval_ids", "policy_approval_snapshot"}
     )
 
     @api.depends("policy_approval_ids.state")
@@ -142,31 +139,20 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     # ------------------------------------------------------------------------------
     # CRUD: the engine alone writes approval data
     # ------------------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._policy_approval_check_protected(vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        if not self.env.su:
-            self._policy_approval_check_protected(vals)
         res = super().write(vals)
         self._policy_approval_recheck()
         return res
 
-    @api.model
-    def _policy_approval_check_protected(self, vals):
-        protected = self._PROTECTED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "Approval data is recorded by the approval workflow only; it cannot be "
-                    "written directly (%(fields)s).",
-                    fields=", ".join(sorted(protected)),
-                )
-            )
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {
+            "policy_approval_state",
+            "policy_approval_ids",
+            "policy_approval_snapshot",
+        }
+
+    def _policy_guard_control(self):
+        return self._policy_approval_control()
 
     def _policy_approval_is_watched(self):
         """Whether changes of the approved content still void the approval."""

@@ -4,7 +4,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty
 
-from .sales_policy_approval_mixin import SalesPolicyApprovalMixin
 from .sales_policy_return_visit import CHANNELS
 
 #: The request's status, derived from the approval engine's state: an approved request
@@ -40,8 +39,6 @@ class SalesPolicyOrderChange(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    #: the engine alone writes these (on top of the engine's own approval data)
-    _PROTECTED_FIELDS = SalesPolicyApprovalMixin._PROTECTED_FIELDS | {"state", "date_applied"}
     #: the content of the request: frozen once applied
     _CONTENT_FIELDS = frozenset(
         {
@@ -224,6 +221,9 @@ class SalesPolicyOrderChange(models.Model):
             # filing a request needs the right to work the order, not only to read it
             requests.order_id.check_access("write")
         return requests
+
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {"state", "date_applied"}
 
     def write(self, vals):
         if not self.env.su:
