@@ -137,7 +137,7 @@ sp_postgres() {
 
 # --- Odoo ----------------------------------------------------------------------------------
 sp_addons_path() {
-    echo "$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$SP_ROOT"
+    echo "$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$SP_ROOT${SP_EXTRA_ADDONS_PATH:+,$SP_EXTRA_ADDONS_PATH}"
 }
 
 # Write the Odoo configuration file used by the server and by pytest-odoo.

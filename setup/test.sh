@@ -11,6 +11,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sp_setup
+# Test-only addons (tests/addons: e.g. the approval engine's tester document).
+export SP_EXTRA_ADDONS_PATH="$SP_ROOT/tests/addons"
+SP_TEST_ADDONS="$SP_ADDONS,$(find "$SP_ROOT/tests/addons" -mindepth 2 -maxdepth 2 \
+    -name __manifest__.py -printf '%h\n' | xargs -n1 basename | sort | paste -sd,)"
 SP_TEST_DB="${SP_TEST_DB:-sales_policy_test_$$}"
 SP_CORE_DB="${SP_TEST_DB}_core"
 conf="$SP_CACHE/odoo-$SP_TEST_DB.conf"
@@ -36,7 +40,7 @@ PY
 
 if [ "${SP_KEEP_DB:-0}" = 1 ] && psql -d "$SP_TEST_DB" -Atqc 'select 1' >/dev/null 2>&1; then
     sp_log "Updating the addons on the kept database '$SP_TEST_DB'"
-    sp_odoo -c "$conf" -d "$SP_TEST_DB" -u "$SP_ADDONS" -i "$SP_ADDONS" --stop-after-init \
+    sp_odoo -c "$conf" -d "$SP_TEST_DB" -u "$SP_TEST_ADDONS" -i "$SP_TEST_ADDONS" --stop-after-init \
         --log-level=warn || sp_die "Updating the addons failed (see the log above)."
 else
     cleanup
@@ -44,8 +48,8 @@ else
     sp_odoo -c "$conf" -d "$SP_CORE_DB" -i "$core_modules" --stop-after-init --log-level=warn \
         || sp_die "Installing Odoo's modules failed (see the log above)."
     createdb -T "$SP_CORE_DB" "$SP_TEST_DB"
-    sp_log "Installing the addons on the throwaway database '$SP_TEST_DB'"
-    sp_odoo -c "$conf" -d "$SP_TEST_DB" -i "$SP_ADDONS" --stop-after-init --log-level=warn \
+    sp_log "Installing the addons (and the test-only ones) on the throwaway database '$SP_TEST_DB'"
+    sp_odoo -c "$conf" -d "$SP_TEST_DB" -i "$SP_TEST_ADDONS" --stop-after-init --log-level=warn \
         || sp_die "Installing the addons failed (see the log above)."
 fi
 

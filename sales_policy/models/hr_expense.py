@@ -19,7 +19,8 @@ class HrExpense(models.Model):
       gap), nobody else, never the claimant; ``manager_id`` follows the pending approver;
     * a claim that would exceed the approved budget is refused or also needs the sales
       director's approval, after the regional manager's (company setting);
-    * once approved, finance audits it; only an audited expense is posted and paid.
+    * once approved, finance audits it (the engine's last level, ``finance``: any
+      finance user but the claimant); only an audited expense is posted and paid.
 
     Odoo's own buttons (Submit, Approve, Refuse, Reset, Post) keep working and go
     through these rules; approval data cannot be written directly.
@@ -27,17 +28,6 @@ class HrExpense(models.Model):
 
     _name = "hr.expense"
     _inherit = ["hr.expense", "sales.policy.approval.mixin"]
-
-    #: Written by the workflow only (submission and finance audit).
-    _SALES_POLICY_PROTECTED_FIELDS = frozenset(
-        {
-            "sales_policy_team_id",
-            "sales_policy_budget_escalated",
-            "sales_policy_audited",
-            "sales_policy_audited_by_id",
-            "sales_policy_audit_date",
-        }
-    )
 
     policy_approval_can_decide = fields.Boolean(string="Can Approve (Sales Policy)")
     sales_policy_is_sales = fields.Boolean(
@@ -101,12 +91,39 @@ class HrExpense(models.Model):
         "approves it too.",
     )
     sales_policy_audited = fields.Boolean(
-        string="Audited by Finance", readonly=True, copy=False, tracking=True
+        string="Audited by Finance",
+        compute="_compute_sales_policy_audit",
+        search="_search_sales_policy_audited",
+        compute_sudo=True,
+        help="Finance approved the claim (the last level of its approval).",
     )
     sales_policy_audited_by_id = fields.Many2one(
-        "res.users", string="Audited By", readonly=True, copy=False
+        "res.users",
+        string="Audited By",
+        compute="_compute_sales_policy_audit",
+        compute_sudo=True,
     )
-    sales_policy_audit_date = fields.Datetime(string="Audited On", readonly=True, copy=False)
+    sales_policy_audit_date = fields.Datetime(
+        string="Audited On", compute="_compute_sales_policy_audit", compute_sudo=True
+    )
+
+    @api.depends("policy_approval_state", "policy_approval_ids.state")
+    def _compute_sales_policy_audit(self):
+        for expense in self:
+            step = expense._policy_approval_current_steps().filtered(
+                lambda s: s.level == "finance" and s.state == "approved"
+            )[:1]
+            expense.sales_policy_audited = bool(step)
+            expense.sales_policy_audited_by_id = step.decided_by_id
+            expense.sales_policy_audit_date = step.decision_date
+
+    def _search_sales_policy_audited(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = self._policy_approval_steps_domain(
+            [("level", "=", "finance"), ("state", "=", "approved")]
+        )
+        return domain if (True in value) == (operator == "in") else ["!", *domain]
 
     @api.depends("employee_id")
     def _compute_sales_policy_is_sales(self):
@@ -281,7 +298,7 @@ class HrExpense(models.Model):
         levels = ["regional_manager"]
         if self.sales_policy_budget_escalated:
             levels.append("director")
-        return levels
+        return [*levels, "finance"]
 
     def _policy_approval_salesperson(self):
         return self._sales_policy_claimant()
@@ -332,14 +349,11 @@ class HrExpense(models.Model):
         )
 
     def _on_policy_next_level(self, step):
-        # the next level decides now: it is the expense's approver in Odoo's terms
-        self.sudo().manager_id = step.approver_id
-
-    def _on_policy_voided(self, changed):
-        self.sudo().write(self._sales_policy_reset_values())
-        self.update_activities_and_mails()
-
-    def _on_policy_approved(self):
+        if step.level != "finance":
+            # the next manager decides now: the expense's approver in Odoo's terms
+            self.sudo().manager_id = step.approver_id
+            return
+        # the managers approved: Odoo's approval, then finance audits
         self.ensure_one()
         excess = self._sales_policy_excess()
         if excess:
@@ -358,6 +372,20 @@ class HrExpense(models.Model):
                 )
         self.sudo()._do_approve(check=False)
 
+    def _on_policy_voided(self, changed):
+        self.sudo().write(self._sales_policy_reset_values())
+        self.update_activities_and_mails()
+
+    def _on_policy_approved(self):
+        self.sudo().message_post(
+            body=self.env._(
+                "Audited by finance (%(article)s): the claim may be posted and reimbursed.",
+                article=self.env["sales.policy.control"]._cite("expense_finance_audit"),
+            ),
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id,
+        )
+
     def _on_policy_rejected(self):
         self.ensure_one()
         step = (
@@ -372,34 +400,26 @@ class HrExpense(models.Model):
     # ------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._sales_policy_check_protected(vals)
         expenses = super().create(vals_list)
         if not self.env.su and expenses.filtered("approval_state")._sales_policy_filter_sales():
             raise AccessError(self._sales_policy_approval_state_error())
         return expenses
 
     def write(self, vals):
-        if not self.env.su:
-            self._sales_policy_check_protected(vals)
-            if "approval_state" in vals and self._sales_policy_filter_sales():
-                raise AccessError(self._sales_policy_approval_state_error())
+        if not self.env.su and "approval_state" in vals and self._sales_policy_filter_sales():
+            raise AccessError(self._sales_policy_approval_state_error())
         if vals.get("account_move_id"):
             self._sales_policy_check_audited()
         return super().write(vals)
 
-    @api.model
-    def _sales_policy_check_protected(self, vals):
-        protected = self._SALES_POLICY_PROTECTED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "The budget team, escalation and finance audit of an expense are recorded "
-                    "by the workflow only; they cannot be written directly (%(fields)s).",
-                    fields=", ".join(sorted(protected)),
-                )
-            )
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {
+            "sales_policy_team_id",
+            "sales_policy_budget_escalated",
+            "sales_policy_audited",
+            "sales_policy_audited_by_id",
+            "sales_policy_audit_date",
+        }
 
     def _sales_policy_approval_state_error(self):
         return self.env._(
@@ -413,9 +433,6 @@ class HrExpense(models.Model):
             "approval_state": False,
             "approval_date": False,
             "sales_policy_budget_escalated": False,
-            "sales_policy_audited": False,
-            "sales_policy_audited_by_id": False,
-            "sales_policy_audit_date": False,
         }
 
     # ------------------------------------------------------------------------------
@@ -510,10 +527,7 @@ class HrExpense(models.Model):
         sales = self._sales_policy_filter_sales()
         reasons = []
         for expense in sales:
-            if expense.state == "approved" and not expense.account_move_id:
-                reason = expense._sales_policy_cannot_audit_reason()
-            else:
-                reason = expense._sales_policy_cannot_approve_reason()
+            reason = expense._sales_policy_cannot_approve_reason()
             if reason:
                 reasons.append(reason)
         if reasons:
@@ -529,22 +543,9 @@ class HrExpense(models.Model):
         sales = self._sales_policy_filter_sales()
         sales._check_can_refuse()
         for expense in sales:
-            if expense.policy_approval_state == "pending":
-                # the engine records the decision, then refuses (_on_policy_rejected)
-                expense._policy_approval_decide("rejected", reason)
-                continue
-            # refused at the finance audit
-            expense.sudo().write({"policy_approval_state": "rejected"})
-            expense.sudo().message_post(
-                body=self.env._(
-                    "Refused at the finance audit (%(article)s): %(reason)s",
-                    article=self.env["sales.policy.control"]._cite("expense_finance_audit"),
-                    reason=reason,
-                ),
-                subtype_xmlid="mail.mt_note",
-                author_id=self.env.user.partner_id.id,
-            )
-            expense.sudo()._do_refuse(reason)
+            # the engine records the decision (a manager's or finance's audit), then
+            # refuses the expense (_on_policy_rejected)
+            expense._policy_approval_decide("rejected", reason)
         others = self - sales
         return super(HrExpense, others)._do_refuse(reason) if others else None
 
@@ -553,22 +554,12 @@ class HrExpense(models.Model):
         return super()._do_reset_approval()
 
     def _sales_policy_withdraw_approval(self):
-        """Back to draft: the approval steps and the finance audit no longer hold."""
+        """Back to draft: the approval steps, the finance audit included, no longer hold."""
         for expense in self.sudo():
-            steps = expense.policy_approval_ids.filtered(
-                lambda s: s.state in ("waiting", "pending", "approved")
-            )
-            if not steps and expense.policy_approval_state == "draft":
+            if expense.policy_approval_state == "draft" and not expense.policy_approval_ids:
                 continue
-            steps.activity_id.unlink()
-            steps.write({"state": "voided"})
-            expense.write(
-                {
-                    "policy_approval_state": "draft",
-                    "policy_approval_snapshot": False,
-                    **self._sales_policy_reset_values(),
-                }
-            )
+            expense._policy_approval_withdraw()
+            expense.write(self._sales_policy_reset_values())
             expense.message_post(
                 body=self.env._("Reset to draft: the approval must be requested again."),
                 subtype_xmlid="mail.mt_note",
@@ -585,32 +576,9 @@ class HrExpense(models.Model):
     # ------------------------------------------------------------------------------
     # Finance audit and posting
     # ------------------------------------------------------------------------------
-    def _sales_policy_cannot_audit_reason(self):
-        """Why the current user may not audit (or refuse at audit) this sales expense."""
-        self.ensure_one()
-        user = self.env.user
-        article = self.env["sales.policy.control"]._cite("expense_finance_audit")
-        if not user.has_group("sales_policy.group_finance"):
-            return self.env._(
-                "%(expense)s: only finance audits approved sales expenses (%(article)s).",
-                expense=self.display_name,
-                article=article,
-            )
-        if self._sales_policy_claimant() == user:
-            return self.env._(
-                "%(expense)s: finance cannot audit its own expense (%(article)s).",
-                expense=self.display_name,
-                article=article,
-            )
-        if self.state != "approved" or self.account_move_id:
-            return self.env._(
-                "%(expense)s: only approved expenses not yet posted are audited.",
-                expense=self.display_name,
-            )
-        return False
-
     def action_sales_policy_audit(self):
-        """Finance: the approved sales expense is compliant and may be posted and paid."""
+        """Finance: the approved sales expense is compliant and may be posted and paid
+        (the finance level of its approval)."""
         self.check_access("read")
         for expense in self:
             if not expense.sales_policy_is_sales:
@@ -620,29 +588,21 @@ class HrExpense(models.Model):
                         expense=expense.display_name,
                     )
                 )
-            reason = expense._sales_policy_cannot_audit_reason()
-            if reason:
-                raise AccessError(reason)
             if expense.sales_policy_audited:
                 raise UserError(
                     self.env._("%(expense)s is already audited.", expense=expense.display_name)
                 )
-        self.sudo().write(
-            {
-                "sales_policy_audited": True,
-                "sales_policy_audited_by_id": self.env.uid,
-                "sales_policy_audit_date": fields.Datetime.now(),
-            }
-        )
-        for expense in self.sudo():
-            expense.message_post(
-                body=self.env._(
-                    "Audited by finance (%(article)s): the claim may be posted and reimbursed.",
-                    article=self.env["sales.policy.control"]._cite("expense_finance_audit"),
-                ),
-                subtype_xmlid="mail.mt_note",
-                author_id=self.env.user.partner_id.id,
-            )
+            if (
+                expense.state != "approved"
+                or expense._policy_approval_pending_step().level != "finance"
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(expense)s: only approved expenses not yet posted are audited.",
+                        expense=expense.display_name,
+                    )
+                )
+            expense._policy_approval_decide("approved")
         return True
 
     def _sales_policy_check_audited(self):

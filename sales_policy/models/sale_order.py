@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .sales_policy_contract import APPROVED_STATES as CONTRACT_APPROVED_STATES
+
 
 class SaleOrder(models.Model):
     """Quotation approval (篇四 §12, 篇一 §9): an instance of the approval engine.
@@ -165,8 +167,66 @@ class SaleOrder(models.Model):
             super()._confirmation_error_message()
             or self._policy_quotation_unapproved_error()
             or self._policy_order_incomplete_error()
-            or self.env["sales.policy.contract"]._sales_policy_order_error(self)
+            or self._policy_contract_error()
         )
+
+    def _policy_contract_error(self):
+        """The contract gate of the confirmation (篇四 §13): the error, or False. Legal
+        approved the order's contract (and the director a major one), unless the order
+        is below the company's exemption amount."""
+        self.ensure_one()
+        order = self
+        company = order.company_id or self.env.company
+        exempt = company.sales_policy_contract_exempt_amount
+        if exempt > 0:
+            amount = order.currency_id._convert(
+                order.amount_total,
+                company.currency_id,
+                company,
+                order.date_order or fields.Date.context_today(self),
+            )
+            if company.currency_id.compare_amounts(amount, exempt) < 0:
+                return False
+        cite = self.env["sales.policy.control"]._cite
+        contract = (
+            self.env["sales.policy.contract"].sudo().search([("order_id", "=", order.id)], limit=1)
+        )
+        if not contract:
+            return self.env._(
+                "%(order)s needs a sales contract approved by legal before it is confirmed: "
+                "make the contract from the company's template and submit it to legal "
+                "review (%(article)s).",
+                order=order.display_name,
+                article=cite("contract_legal_review"),
+            )
+        if contract.state not in CONTRACT_APPROVED_STATES:
+            return self.env._(
+                "The contract %(contract)s of %(order)s is not approved by legal (%(state)s): "
+                "the order is confirmed once legal approved its contract (%(article)s).",
+                contract=contract.name,
+                order=order.display_name,
+                state=contract._sales_policy_state_label(),
+                article=cite("contract_legal_review"),
+            )
+        if contract.state == "approved":
+            changed = contract._sales_policy_changes()
+            if changed:
+                return self.env._(
+                    "The contract %(contract)s changed after legal approved it "
+                    "(%(changes)s): submit it to legal review again (%(article)s).",
+                    contract=contract.name,
+                    changes=", ".join(contract._policy_approval_describe(changed)),
+                    article=cite("contract_legal_review"),
+                )
+            if contract.is_major and contract.policy_approval_state != "approved":
+                return self.env._(
+                    "The contract %(contract)s is a major contract: the director approves it "
+                    "before %(order)s is confirmed (%(article)s).",
+                    contract=contract.name,
+                    order=order.display_name,
+                    article=cite("contract_major_approval"),
+                )
+        return False
 
     def _policy_approval_recheck(self):
         res = super()._policy_approval_recheck()

@@ -1,18 +1,35 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
+#: The levels of an approval: the three hierarchy levels (the salesperson's own
+#: superior, routed along the chain) and the roles (any member of a group).
 APPROVAL_LEVELS = [
     ("supervisor", "Sales Supervisor"),
     ("regional_manager", "Regional Sales Manager"),
     ("director", "Sales Director"),
+    ("legal", "Legal Reviewer"),
+    ("finance", "Finance"),
+    ("contract_admin", "Contract Administrator"),
 ]
+#: The group of each role level (other addons extend :meth:`_role_level_groups`).
+ROLE_LEVEL_GROUPS = {
+    "legal": "sales_policy.group_legal",
+    "finance": "sales_policy.group_finance",
+    "contract_admin": "sales_policy.group_contract_admin",
+}
 
 
 class SalesPolicyApproval(models.Model):
     """One level of an approval request (mechanism 2 of the design).
 
     A record that inherits ``sales.policy.approval.mixin`` asks for approval at one or
-    more levels; each level is one of these lines, decided in order. Lines are written
-    only by the engine (with sudo): users have read access and nothing else.
+    more levels; each level is one of these lines, decided in order. The lines of one
+    submission share a ``round``. A line names its approver (a hierarchy level: the
+    salesperson's superior) or only a group (a role level, or a hierarchy level with a
+    gap in the chain): then any member of the group working for the company decides.
+    Four eyes: the requester, the salesperson and whoever decided an earlier level of
+    the same round never decide (``excluded_user_ids``). Lines are written only by the
+    engine (with sudo): users have read access and nothing else.
     """
 
     _name = "sales.policy.approval"
@@ -22,10 +39,14 @@ class SalesPolicyApproval(models.Model):
 
     name = fields.Char(string="Document", readonly=True)
     res_model = fields.Char(string="Model", required=True, index=True, readonly=True)
+    document_type = fields.Char(compute="_compute_document_type")
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", required=True, index=True, readonly=True
     )
     sequence = fields.Integer(readonly=True)
+    round = fields.Integer(
+        readonly=True, default=1, help="The submission this step belongs to (1 = the first)."
+    )
     level = fields.Selection(APPROVAL_LEVELS, required=True, readonly=True)
     approver_id = fields.Many2one(
         "res.users",
@@ -49,6 +70,17 @@ class SalesPolicyApproval(models.Model):
         index=True,
     )
     requested_by_id = fields.Many2one("res.users", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
+    excluded_user_ids = fields.Many2many(
+        "res.users",
+        "sales_policy_approval_excluded_rel",
+        "approval_id",
+        "user_id",
+        string="Cannot Decide",
+        readonly=True,
+        help="Four eyes: the requester, the salesperson and those who decided an earlier "
+        "level of the same request.",
+    )
     request_date = fields.Datetime(string="Requested On", readonly=True)
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decision_date = fields.Datetime(string="Decided On", readonly=True)
@@ -56,8 +88,24 @@ class SalesPolicyApproval(models.Model):
     control_id = fields.Many2one("sales.policy.control", readonly=True)
     article = fields.Char(related="control_id.article_id.code")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    activity_ids = fields.Many2many(
+        "mail.activity",
+        "sales_policy_approval_activity_rel",
+        "approval_id",
+        "activity_id",
+        string="Activities",
+        readonly=True,
+    )
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+
+    @api.depends("res_model")
+    def _compute_document_type(self):
+        for approval in self:
+            approval.document_type = (
+                self.env["ir.model"]._get(approval.res_model).sudo().name
+                if approval.res_model
+                else False
+            )
 
     @api.depends_context("uid")
     def _compute_can_decide(self):
@@ -65,53 +113,88 @@ class SalesPolicyApproval(models.Model):
             approval.can_decide = approval._can_be_decided_by(self.env.user)
 
     def _search_can_decide(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
+        if operator not in ("in", "not in"):
             return NotImplemented
         user = self.env.user
-        domain = [
-            ("state", "=", "pending"),
-            "|",
-            ("approver_id", "=", user.id),
-            "&",
-            "&",
-            ("approver_id", "=", False),
-            ("group_id", "in", user.all_group_ids.ids),
-            ("requested_by_id", "!=", user.id),
-        ]
-        if (operator == "=") != value:
-            return ["!", *domain]
-        return domain
+        domain = Domain.AND(
+            [
+                [("state", "=", "pending")],
+                [("excluded_user_ids", "not in", [user.id])],
+                Domain.OR(
+                    [
+                        [("approver_id", "=", user.id)],
+                        [
+                            ("approver_id", "=", False),
+                            ("group_id", "in", user.all_group_ids.ids),
+                            ("company_id", "in", [False, *user.company_ids.ids]),
+                        ],
+                    ]
+                ),
+            ]
+        )
+        return domain if (operator == "in") == (True in value) else ~domain
 
     def _can_be_decided_by(self, user):
         """Whether ``user`` may approve or reject this step now."""
         self.ensure_one()
-        if self.state != "pending":
+        step = self.sudo()
+        if step.state != "pending" or user in step.excluded_user_ids:
             return False
-        if self.approver_id:
-            return self.approver_id == user
-        return user != self.requested_by_id and self.group_id in user.all_group_ids
+        if step.approver_id:
+            return step.approver_id == user
+        return step.group_id in user.all_group_ids and (
+            not step.company_id or step.company_id in user.company_ids
+        )
 
     @api.model
     def _level_label(self, level):
         return dict(self._fields["level"]._description_selection(self.env)).get(level, level)
 
-    def _policy_approval_notify(self):
-        """Schedule the approver's activity on the document (none for a group step)."""
+    @api.model
+    def _role_level_groups(self):
+        """``{level: group xmlid}`` of the role levels."""
+        return dict(ROLE_LEVEL_GROUPS)
+
+    def _candidate_approvers(self):
+        """Who may decide this step: its approver, or the group's members working for
+        the company, four eyes applied."""
         self.ensure_one()
-        if not self.approver_id:
-            return
-        record = self.env[self.res_model].browse(self.res_id)
-        activity = record.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=self.approver_id.id,
-            summary=self.env._("Approve %(document)s", document=self.name),
-            note=self.env._(
-                "Your approval is requested at level %(level)s (%(article)s).",
-                level=self._level_label(self.level),
-                article=self.article or "",
-            ),
+        step = self.sudo()
+        if step.approver_id:
+            return step.approver_id - step.excluded_user_ids
+        return step.group_id.all_user_ids._sales_policy_working_for(
+            step.company_id or self.env.company, step.excluded_user_ids
         )
-        self.sudo().activity_id = activity
+
+    def _policy_approval_notify(self):
+        """Schedule the approvers' activities on the document: the approver's, or one
+        per member of a role's group who may decide."""
+        self.ensure_one()
+        record = self.env[self.res_model].browse(self.res_id).sudo()
+        activity_type = record._policy_approval_activity_type(self)
+        activities = self.env["mail.activity"]
+        if not self.approver_id and self.level not in self._role_level_groups():
+            return  # a gap in the chain: the level's group finds it in its inbox
+        for user in self._candidate_approvers():
+            activities |= record.activity_schedule(
+                activity_type,
+                user_id=user.id,
+                summary=self.env._("Approve %(document)s", document=self.name),
+                note=self.env._(
+                    "Your approval is requested at level %(level)s (%(article)s).",
+                    level=self._level_label(self.level),
+                    article=self.article or "",
+                ),
+            )
+        self.sudo().activity_ids = activities
+
+    def _policy_approval_close_activities(self, feedback=None):
+        """The decider's activity is done; the others' go."""
+        activities = self.sudo().activity_ids.exists()
+        mine = activities.filtered(lambda a: a.user_id == self.env.user)
+        if mine:
+            mine.action_feedback(feedback=feedback or "")
+        (activities - mine).exists().unlink()
 
     def action_open_document(self):
         self.ensure_one()

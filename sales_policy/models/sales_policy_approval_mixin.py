@@ -80,21 +80,30 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             record.policy_approval_pending_level = step.level
 
     def _search_policy_approval_can_decide(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
+        if operator not in ("in", "not in"):
             return NotImplemented
+        domain = self._policy_approval_steps_domain([("can_decide", "=", True)])
+        return domain if (operator == "in") == (True in value) else ["!", *domain]
+
+    @api.model
+    def _policy_approval_steps_domain(self, step_domain):
+        """Domain of the records with an approval step matching ``step_domain`` (one
+        subquery, no ids in Python)."""
         steps = (
             self.env["sales.policy.approval"]
             .sudo()
-            .search([("res_model", "=", self._name), ("can_decide", "=", True)])
+            ._search([("res_model", "=", self._name), *step_domain])
         )
-        in_or_not = "in" if (operator == "=") == value else "not in"
-        return [("id", in_or_not, steps.mapped("res_id"))]
+        return [("id", "in", steps.subselect("res_id"))]
 
     # ------------------------------------------------------------------------------
     # Hooks
     # ------------------------------------------------------------------------------
     def _policy_approval_levels(self):
-        """The levels (keys of HIERARCHY_LEVELS) that must approve this record."""
+        """The levels that must approve this record, in the order they decide: hierarchy
+        levels (``supervisor``, ``regional_manager``, ``director``: the salesperson's own
+        superior) and role levels (``legal``, ``finance``, ``contract_admin``, …: any
+        member of the role's group, see ``sales.policy.approval._role_level_groups``)."""
         self.ensure_one()
         return ["supervisor"]
 
@@ -123,6 +132,13 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             for key in keys
         ]
 
+    def _policy_approval_activity_type(self, step):
+        """The activity type (xmlid) of the approvers' activities for ``step``."""
+        return "mail.mail_activity_data_todo"
+
+    def _on_policy_submitted(self):
+        """Called once submitted (the steps exist; the first one is pending)."""
+
     def _on_policy_approved(self):
         """Called once the last level approved."""
 
@@ -130,7 +146,8 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         """Called when a level rejected."""
 
     def _on_policy_next_level(self, step):
-        """Called when a level approved and ``step`` (the next level) is now pending."""
+        """Called when a level approved and ``step`` (the next level) is now pending
+        (``step.sequence - 1`` is the level that approved)."""
 
     def _on_policy_voided(self, changed):
         """Called when a change of the approved fields ``changed`` voided the approval
@@ -219,47 +236,82 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     # ------------------------------------------------------------------------------
     # Engine
     # ------------------------------------------------------------------------------
-    def _policy_approval_route(self, levels):
-        """Resolve ``levels`` to approvers along the salesperson's chain.
+    def _policy_approval_route(self, levels, strict=True):
+        """Resolve ``levels`` to steps, in the order of ``levels``.
 
-        :returns: list of ``(level, approver or empty, group)``, in hierarchy order.
-        A level whose superior is the requester or the salesperson escalates to the next
-        level; a level with nobody in the chain falls back to the level's group.
+        :returns: list of ``(level, approver or empty, group)``. A hierarchy level goes
+        to the salesperson's superior at that level; one whose superior is the requester
+        or the salesperson escalates to the next hierarchy level; a gap in the chain
+        falls back to the level's group. A role level goes to its group. With
+        ``strict``, a level nobody may decide (four eyes applied) is an error.
         """
         self.ensure_one()
         requester = self.env.user
         salesperson = self._policy_approval_salesperson() or requester
-        superiors = dict(salesperson._sales_policy_superiors())
         Step = self.env["sales.policy.approval"]
-        wanted = set(levels)
+        hierarchy = self._policy_approval_route_hierarchy(
+            [level for level in levels if level in LEVEL_ORDER], requester, salesperson
+        )
+        roles = Step._role_level_groups()
         route = []
+        for level in levels:
+            if level in roles:
+                route.append((level, self.env["res.users"], self.env.ref(roles[level])))
+                continue
+            for origin, step_level, approver, group in hierarchy:
+                if origin != level:
+                    continue
+                if approver and any(approver == named for _l, named, _g in route):
+                    continue  # the same person already approves an earlier level
+                route.append((step_level, approver, group))
+        if strict:
+            self._policy_approval_check_route(route, requester | salesperson)
+        return route
+
+    def _policy_approval_route_hierarchy(self, levels, requester, salesperson):
+        """The hierarchy part of a route: ``(requested level, level, approver, group)``
+        along the salesperson's chain, escalating past the requester and the
+        salesperson."""
+        superiors = dict(salesperson._sales_policy_superiors())
+        groups = dict(HIERARCHY_LEVELS)
+        origins = {level: level for level in levels}
+        result = []
         for index, level in enumerate(LEVEL_ORDER):
-            if level not in wanted:
+            if level not in origins:
                 continue
             approver = superiors[level]
-            group_xmlid = dict(HIERARCHY_LEVELS)[level]
-            group = self.env.ref(group_xmlid)
-            holds_level = requester.has_group(group_xmlid) or salesperson.has_group(group_xmlid)
+            holds_level = requester.has_group(groups[level]) or salesperson.has_group(groups[level])
             if (not approver and holds_level) or approver in (requester, salesperson):
                 # nobody approves their own request: the next level decides
                 if index + 1 < len(LEVEL_ORDER):
-                    wanted.add(LEVEL_ORDER[index + 1])
+                    origins.setdefault(LEVEL_ORDER[index + 1], origins[level])
                     continue
                 approver = self.env["res.users"]
-            if route and approver and route[-1][1] == approver:
-                continue  # the same person already approves at the level below
-            route.append((level, approver, group))
+            result.append((origins[level], level, approver, self.env.ref(groups[level])))
+        return result
+
+    def _policy_approval_check_route(self, route, excluded):
+        """Every level of ``route`` has someone who may decide it."""
+        company = self.company_id if "company_id" in self._fields else self.env.company
+        Step = self.env["sales.policy.approval"]
         for level, approver, group in route:
-            if not approver and not (group.all_user_ids - requester - salesperson):
+            if approver:
+                excluded |= approver
+                continue
+            candidates = group.sudo().all_user_ids._sales_policy_working_for(
+                company or self.env.company, excluded
+            )
+            if not candidates:
                 raise UserError(
                     self.env._(
                         "Nobody can approve %(document)s at the level %(level)s: set up the "
-                        "sales hierarchy (teams, regions, director).",
+                        "sales hierarchy (teams, regions, director) or give a user of the "
+                        "company the role %(group)s.",
                         document=self.display_name,
                         level=Step._level_label(level),
+                        group=group.name,
                     )
                 )
-        return route
 
     def _policy_approval_start(self, route):
         self.ensure_one()
@@ -270,20 +322,26 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             .search([("code", "=", self._policy_approval_control())], limit=1)
         )
         now = fields.Datetime.now()
-        old = self.sudo().policy_approval_ids.filtered(lambda s: s.state in ("waiting", "pending"))
-        old.write({"state": "voided"})
+        record = self.sudo()
+        old = record.policy_approval_ids
+        old.filtered(lambda s: s.state in ("waiting", "pending")).write({"state": "voided"})
+        salesperson = self._policy_approval_salesperson() or self.env.user
+        excluded = self.env.user | salesperson
         steps = Step.create(
             [
                 {
                     "name": self.display_name,
                     "res_model": self._name,
                     "res_id": self.id,
+                    "round": max(old.mapped("round"), default=0) + 1,
                     "sequence": sequence,
                     "level": level,
                     "approver_id": approver.id,
                     "group_id": group.id,
                     "state": "pending" if sequence == 0 else "waiting",
                     "requested_by_id": self.env.uid,
+                    "salesperson_id": salesperson.id,
+                    "excluded_user_ids": excluded.ids,
                     "request_date": now,
                     "control_id": control.id,
                     "company_id": self.company_id.id if "company_id" in self._fields else False,
@@ -291,16 +349,17 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
                 for sequence, (level, approver, group) in enumerate(route)
             ]
         )
-        self.sudo().write(
+        record.write(
             {
                 "policy_approval_state": "pending" if steps else "approved",
                 "policy_approval_snapshot": self._policy_approval_snapshot(),
             }
         )
+        self._on_policy_submitted()
         if not steps:
             self._on_policy_approved()
             return
-        self.sudo().message_post(
+        record.message_post(
             author_id=self.env.user.partner_id.id,
             body=self.env._(
                 "Submitted for approval (%(article)s): %(levels)s.",
@@ -329,23 +388,27 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         if not step._can_be_decided_by(self.env.user):
             raise AccessError(
                 self.env._(
-                    "You cannot decide on %(document)s: it waits for %(approver)s.",
+                    "You cannot decide on %(document)s: it waits for %(approver)s (%(level)s); "
+                    "nobody decides on their own request or twice on the same one.",
                     document=self.display_name,
                     approver=step.approver_id.name or step.group_id.name,
+                    level=step._level_label(step.level),
                 )
             )
-        if decision == "rejected" and not (comment or "").strip():
+        if decision not in ("approved", "rejected"):
+            raise UserError(self.env._("Approve or reject."))
+        comment = (comment or "").strip()
+        if decision == "rejected" and not comment:
             raise UserError(self.env._("Give the reason of the rejection."))
         step.sudo().write(
             {
                 "state": decision,
                 "decided_by_id": self.env.uid,
                 "decision_date": fields.Datetime.now(),
-                "comment": comment,
+                "comment": comment or False,
             }
         )
-        if step.activity_id:
-            step.activity_id.sudo().action_feedback(feedback=comment or "")
+        step._policy_approval_close_activities(comment)
         level = step._level_label(step.level)
         if decision == "approved":
             body = self.env._("Approved at level %(level)s.", level=level)
@@ -356,10 +419,11 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         self.sudo().message_post(
             body=body, subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id
         )
+        following = self.sudo().policy_approval_ids.filtered(
+            lambda s: s.state == "waiting" and s.round == step.round
+        )
         if decision == "rejected":
-            self.sudo().policy_approval_ids.filtered(lambda s: s.state == "waiting").write(
-                {"state": "voided"}
-            )
+            following.write({"state": "voided"})
             self.sudo().write({"policy_approval_state": "rejected"})
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -369,9 +433,13 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             )
             self._on_policy_rejected()
             return
-        following = self.sudo().policy_approval_ids.filtered(lambda s: s.state == "waiting")
+        # four eyes: who decided a level decides no later level of the same request
+        for later in following:
+            later.excluded_user_ids |= self.env.user
         if following:
             next_step = following.sorted("sequence")[0]
+            if next_step.approver_id in next_step.excluded_user_ids:
+                next_step.approver_id = False  # the level's group stands in
             next_step.write({"state": "pending"})
             next_step._policy_approval_notify()
             self._on_policy_next_level(next_step)
@@ -382,12 +450,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     def _policy_approval_void(self, changed):
         """The approved content changed: back to "to submit", tell the chatter what."""
         self.ensure_one()
-        steps = self.sudo().policy_approval_ids.filtered(
-            lambda s: s.state in ("waiting", "pending", "approved")
-        )
-        steps.activity_id.sudo().unlink()
-        steps.write({"state": "voided"})
-        self.sudo().write({"policy_approval_state": "draft", "policy_approval_snapshot": False})
+        self._policy_approval_withdraw()
         self.sudo().message_post(
             author_id=self.env.user.partner_id.id,
             body=self.env._(
@@ -397,3 +460,20 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
         self._on_policy_voided(changed)
+
+    def _policy_approval_withdraw(self):
+        """Void the open and approved steps: the record is back to "to submit"."""
+        for record in self.sudo():
+            steps = record.policy_approval_ids.filtered(
+                lambda s: s.state in ("waiting", "pending", "approved")
+            )
+            steps.activity_ids.exists().unlink()
+            steps.write({"state": "voided"})
+            record.write({"policy_approval_state": "draft", "policy_approval_snapshot": False})
+
+    def _policy_approval_current_steps(self):
+        """The steps of the latest submission."""
+        self.ensure_one()
+        steps = self.sudo().policy_approval_ids
+        last = max(steps.mapped("round"), default=0)
+        return steps.filtered(lambda s: s.round == last).sorted("sequence")

@@ -11,14 +11,11 @@ from odoo.tools import format_amount, format_date, is_html_empty
 #: The alert rule of signed contracts not filed in time (篇四 §13.3).
 CONTRACT_UNFILED = "contract_unfiled"
 
-#: States in which the terms may still change (a change after legal approval sends the
-#: contract back to legal review).
-EDITABLE_STATES = ("draft", "review", "rejected", "approved")
 #: States in which the order may be confirmed: legal approved the contract.
 APPROVED_STATES = ("approved", "signed", "filed")
 
 #: Set by the workflow only (server code, with sudo): never by a user's write.
-PROTECTED_FIELDS = frozenset(
+SYSTEM_FIELDS = frozenset(
     {
         "name",
         "state",
@@ -27,7 +24,6 @@ PROTECTED_FIELDS = frozenset(
         "reviewer_id",
         "review_date",
         "review_comment",
-        "review_snapshot",
         "signed_by_id",
         "filing_number",
         "filed_by_id",
@@ -38,6 +34,16 @@ TERMS_FIELDS = frozenset({"template_id", "terms"})
 SIGNATURE_FIELDS = frozenset({"date_signed"})
 SCAN_FIELDS = frozenset({"signed_copy", "signed_copy_filename"})
 FILING_FIELDS = frozenset({"date_received", "storage_location"})
+#: What a user may no longer change in each state: the terms once signed, the
+#: signature date outside its step, the scan once filed, the filing data before signing.
+LOCKED_FIELDS = {
+    "draft": SIGNATURE_FIELDS | SCAN_FIELDS | FILING_FIELDS,
+    "review": SIGNATURE_FIELDS | SCAN_FIELDS | FILING_FIELDS,
+    "rejected": SIGNATURE_FIELDS | SCAN_FIELDS | FILING_FIELDS,
+    "approved": FILING_FIELDS,
+    "signed": TERMS_FIELDS | SIGNATURE_FIELDS,
+    "filed": TERMS_FIELDS | SIGNATURE_FIELDS | SCAN_FIELDS,
+}
 
 #: The placeholders every user may put in a contract template: formatted values of
 #: the order, rendered without evaluating code (see mail_allowed_qweb_expressions).
@@ -66,12 +72,14 @@ class SalesPolicyContract(models.Model):
     * Made from the company's contract template (合同范本): the terms are the template
       rendered with the order's data, and stay editable.
     * Legal review before signing (合同签订前,应由法务部门进行审核): draft → legal
-      review → approved / rejected (with comments). Only legal reviewers decide, never
-      on a contract of their own. Any change of the terms, or of the order's amount,
-      currency or customer, after legal approval sends it back to legal review.
+      review → approved / rejected (with comments). The review is the ``legal`` level
+      of the approval engine: only legal reviewers decide, never on a contract of their
+      own, from the same inbox as every approver. Any change of the terms, or of the
+      order's amount, currency or customer, voids the approval and sends the contract
+      back to legal review.
     * Major contracts (amount ≥ the company's threshold) also need the director's
-      approval (篇四 §5.6): an instance of the approval engine, started when legal
-      approves, required before signing and before the order is confirmed.
+      approval (篇四 §5.6): the engine's next level, after legal, required before
+      signing and before the order is confirmed.
     * The order is confirmed only once legal approved its contract (orders below the
       company's exemption amount excepted; none by default).
     * Signed → filed (备案) by the contract administration: filing number (sequence),
@@ -80,7 +88,7 @@ class SalesPolicyContract(models.Model):
       ``contract_unfiled``).
 
     Workflow fields are written by the server only (``sudo``), never by a user's write,
-    whatever the context.
+    whatever the context (workflow guard).
     """
 
     _name = "sales.policy.contract"
@@ -149,11 +157,14 @@ class SalesPolicyContract(models.Model):
     submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_submitted = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     reviewer_id = fields.Many2one(
-        "res.users", string="Legal Reviewer", readonly=True, copy=False, tracking=True
+        "res.users", string="Legal Reviewer", compute="_compute_review", compute_sudo=True
     )
-    review_date = fields.Datetime(string="Reviewed On", readonly=True, copy=False)
-    review_comment = fields.Text(string="Legal Comments", readonly=True, copy=False)
-    review_snapshot = fields.Json(readonly=True, copy=False)
+    review_date = fields.Datetime(
+        string="Reviewed On", compute="_compute_review", compute_sudo=True
+    )
+    review_comment = fields.Text(
+        string="Legal Comments", compute="_compute_review", compute_sudo=True
+    )
     can_review = fields.Boolean(compute="_compute_can_review")
     date_signed = fields.Date(string="Signed On", copy=False, tracking=True)
     signed_by_id = fields.Many2one(
@@ -226,17 +237,23 @@ class SalesPolicyContract(models.Model):
                 and contract._sales_policy_amount_company() >= threshold
             )
 
-    @api.depends("state", "user_id", "submitted_by_id")
+    @api.depends("policy_approval_ids.state", "policy_approval_ids.decided_by_id")
+    def _compute_review(self):
+        """The legal review of the latest submission (approval engine, level legal)."""
+        for contract in self:
+            step = contract._policy_approval_current_steps().filtered(
+                lambda s: s.level == "legal" and s.decided_by_id
+            )[:1]
+            contract.reviewer_id = step.decided_by_id
+            contract.review_date = step.decision_date
+            contract.review_comment = step.comment
+
+    @api.depends("policy_approval_ids.state")
     @api.depends_context("uid")
     def _compute_can_review(self):
-        user = self.env.user
-        is_legal = user.has_group("sales_policy.group_legal")
         for contract in self:
-            contract.can_review = (
-                is_legal
-                and contract.state == "review"
-                and user not in (contract.user_id, contract.submitted_by_id)
-            )
+            step = contract._policy_approval_pending_step()
+            contract.can_review = step.level == "legal" and step._can_be_decided_by(self.env.user)
 
     @api.depends("state", "date_signed", "company_id.sales_policy_contract_filing_days")
     def _compute_filing_deadline(self):
@@ -313,47 +330,20 @@ class SalesPolicyContract(models.Model):
         return " ".join(line.strip() for line in lines if line.strip())
 
     def _sales_policy_lines_table(self):
-        """The order's products and prices as an HTML table (values escaped)."""
+        """The order's products and prices as an HTML table (QWeb escapes the values)."""
         self.ensure_one()
         order = self.order_id
         lines = order.order_line.filtered(lambda line: not line.display_type)
         if not lines:
             return Markup()
-        cell = Markup('<td style="border:1px solid #999;padding:4px;%s">%s</td>')
-        head = Markup('<th style="border:1px solid #999;padding:4px;">%s</th>')
-        header = Markup("").join(
-            head % label
-            for label in (
-                self.env._("No."),
-                self.env._("Product or Service"),
-                self.env._("Quantity"),
-                self.env._("Unit"),
-                self.env._("Unit Price"),
-                self.env._("Discount (%)"),
-                self.env._("Amount"),
-            )
+        return self.env["ir.qweb"]._render(
+            "sales_policy.contract_term_lines",
+            {
+                "lines": lines,
+                "currency": order.currency_id,
+                "format_amount": lambda amount, currency: format_amount(self.env, amount, currency),
+            },
         )
-        rows = []
-        right = "text-align:right;"
-        for index, line in enumerate(lines, 1):
-            rows.append(
-                Markup("<tr>%s</tr>")
-                % Markup("").join(
-                    (
-                        cell % ("", index),
-                        cell % ("", line.name or line.product_id.display_name or ""),
-                        cell % (right, f"{line.product_uom_qty:g}"),
-                        cell % ("", line.product_uom_id.name or ""),
-                        cell % (right, format_amount(self.env, line.price_unit, order.currency_id)),
-                        cell % (right, f"{line.discount:g}" if line.discount else ""),
-                        cell
-                        % (right, format_amount(self.env, line.price_subtotal, order.currency_id)),
-                    )
-                )
-            )
-        return Markup(
-            '<table style="width:100%%;border-collapse:collapse;"><tr>%s</tr>%s</table>'
-        ) % (header, Markup("").join(rows))
 
     @api.constrains("date_signed", "date_received")
     def _check_dates(self):
@@ -377,13 +367,15 @@ class SalesPolicyContract(models.Model):
         )
 
     # ------------------------------------------------------------------------------
-    # Approval engine hooks (director sign-off of major contracts, 篇四 §5.6)
+    # Approval engine hooks: legal review (篇四 §13), then the director for a major
+    # contract (篇四 §5.6)
     # ------------------------------------------------------------------------------
     def _policy_approval_levels(self):
-        return ["director"]
+        self.ensure_one()
+        return ["legal", "director"] if self.is_major else ["legal"]
 
     def _policy_approval_control(self):
-        return "contract_major_approval"
+        return "contract_legal_review"
 
     def _policy_approval_snapshot(self):
         self.ensure_one()
@@ -393,41 +385,85 @@ class SalesPolicyContract(models.Model):
         self.ensure_one()
         return self.state in ("review", "approved")
 
+    def _policy_approval_activity_type(self, step):
+        if step.level == "legal":
+            return "sales_policy.mail_activity_type_contract_review"
+        return super()._policy_approval_activity_type(step)
+
     def _policy_approval_check_submit(self):
         self.ensure_one()
-        if self.state != "approved" or not self.is_major:
+        if self.state not in ("draft", "rejected"):
             raise UserError(
                 self.env._(
-                    "Only a major contract approved by legal goes to the director (%(article)s).",
-                    article=self.env["sales.policy.control"]._cite("contract_major_approval"),
+                    "%(contract)s is already %(state)s.",
+                    contract=self.name,
+                    state=self._sales_policy_state_label(),
+                )
+            )
+        if self.order_state == "cancel":
+            raise UserError(
+                self.env._("The order %(order)s is cancelled.", order=self.order_id.display_name)
+            )
+        if is_html_empty(self.terms):
+            raise UserError(
+                self.env._(
+                    "Write the terms of %(contract)s (or fill them in from the template) "
+                    "before submitting it to legal review.",
+                    contract=self.name,
                 )
             )
 
-    def _policy_approval_decide(self, decision, comment=False):
-        """While the contract is in legal review, a decision is the legal review's."""
-        self.ensure_one()
-        if self.state == "review":
-            return self._sales_policy_legal_decide(decision, comment)
-        return super()._policy_approval_decide(decision, comment=comment)
+    def _on_policy_submitted(self):
+        contract = self.sudo()
+        contract.write(
+            {
+                "state": "review",
+                "submitted_by_id": self.env.uid,
+                "date_submitted": fields.Datetime.now(),
+            }
+        )
+        contract.activity_unlink(["sales_policy.mail_activity_type_contract_sign"])
+
+    def _on_policy_next_level(self, step):
+        # legal approved; the director decides next (major contract)
+        self.sudo().write({"state": "approved"})
 
     def _on_policy_approved(self):
         for contract in self:
+            contract.sudo().write({"state": "approved"})
             contract._sales_policy_schedule_signature()
 
     def _on_policy_rejected(self):
         for contract in self.sudo():
             contract.write({"state": "rejected"})
             contract.activity_unlink(["sales_policy.mail_activity_type_contract_sign"])
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=contract.user_id.id or self.env.uid,
-                summary=self.env._("Major contract rejected by the director"),
-                note=self.env._(
-                    "Change the contract %(contract)s and submit it to legal review again "
+
+    def _on_policy_voided(self, changed):
+        """A change of the approved content: the contract goes back to legal review."""
+        for contract in self:
+            if contract.state not in ("review", "approved"):
+                continue
+            params = {
+                "changes": ", ".join(contract._policy_approval_describe(changed)),
+                "article": self.env["sales.policy.control"]._cite("contract_legal_review"),
+            }
+            if contract.state == "approved":
+                body = self.env._(
+                    "Changed after legal approval (%(changes)s): back to legal review "
                     "(%(article)s).",
-                    contract=contract.name,
-                    article=self.env["sales.policy.control"]._cite("contract_major_approval"),
-                ),
+                    **params,
+                )
+            else:
+                body = self.env._(
+                    "Changed during legal review (%(changes)s): legal reviews the new "
+                    "version (%(article)s).",
+                    **params,
+                )
+            contract._policy_approval_start(
+                contract._policy_approval_route(contract._policy_approval_levels(), strict=False)
+            )
+            contract.sudo().message_post(
+                author_id=self.env.user.partner_id.id, body=body, subtype_xmlid="mail.mt_note"
             )
 
     # ------------------------------------------------------------------------------
@@ -435,11 +471,9 @@ class SalesPolicyContract(models.Model):
     # ------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                if vals.get("name") == "/":
-                    del vals["name"]
-                self._sales_policy_check_protected(vals)
+        for vals in vals_list:
+            if vals.get("name") == "/":
+                del vals["name"]  # the number comes from the sequence, below
         Template = self.env["sales.policy.contract.template"]
         orders = self.env["sale.order"].browse(
             [vals["order_id"] for vals in vals_list if vals.get("order_id")]
@@ -453,95 +487,39 @@ class SalesPolicyContract(models.Model):
                         order=order.display_name,
                     )
                 )
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(order.company_id or self.env.company)
-                    .next_by_code("sales.policy.contract")
-                    or "/"
-                )
             if "template_id" not in vals and order:
                 vals["template_id"] = Template._default_for_company(order.company_id).id
         contracts = super().create(vals_list)
+        for contract in contracts.filtered(lambda c: c.name == "/").sudo():
+            contract.name = (
+                self.env["ir.sequence"]
+                .with_company(contract.company_id or self.env.company)
+                .next_by_code("sales.policy.contract")
+                or "/"
+            )
         to_render = contracts.filtered(lambda c: c.template_id and is_html_empty(c.terms))
         to_render._sales_policy_render_terms()
         return contracts
 
     def write(self, vals):
-        if not self.env.su:
-            self._sales_policy_check_protected(vals)
-            self._sales_policy_check_editable(vals)
-        res = super().write(vals)
-        if TERMS_FIELDS & set(vals):
-            self._sales_policy_review_recheck()
-        return res
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft(self):
-        if not self.env.su and any(contract.state != "draft" for contract in self):
-            raise UserError(
-                self.env._(
-                    "Only draft contracts can be deleted: a submitted contract stays on "
-                    "record (%(article)s).",
-                    article=self.env["sales.policy.control"]._cite("contract_legal_review"),
-                )
-            )
-
-    @api.model
-    def _sales_policy_check_protected(self, vals):
-        protected = PROTECTED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "The review, signature and filing of a contract are recorded by its "
-                    "workflow only; they cannot be written directly (%(fields)s).",
-                    fields=", ".join(sorted(protected)),
-                )
-            )
-
-    def _sales_policy_check_editable(self, vals):
-        """What a user may change depends on the state (and the role, for filing)."""
-        keys = set(vals)
-        cite = self.env["sales.policy.control"]._cite
-        if "order_id" in keys and any(c.order_id.id != vals["order_id"] for c in self):
+        if "order_id" in vals and any(c.order_id.id != vals["order_id"] for c in self):
             raise UserError(self.env._("A contract stays with the order it was made for."))
-        for contract in self:
-            if TERMS_FIELDS & keys and contract.state not in EDITABLE_STATES:
-                raise UserError(
-                    self.env._(
-                        "The contract %(contract)s is %(state)s: its terms can no longer "
-                        "change (%(article)s).",
-                        contract=contract.name,
-                        state=contract._sales_policy_state_label(),
-                        article=cite("contract_legal_review"),
-                    )
-                )
-            if SIGNATURE_FIELDS & keys and contract.state != "approved":
-                raise UserError(
-                    self.env._(
-                        "The signature date of %(contract)s is recorded when it is signed, "
-                        "after legal approval, and does not change afterwards (%(article)s).",
-                        contract=contract.name,
-                        article=cite("contract_legal_review"),
-                    )
-                )
-            if SCAN_FIELDS & keys and contract.state not in ("approved", "signed"):
-                raise UserError(
-                    self.env._(
-                        "The scanned copy of %(contract)s is attached when it is signed.",
-                        contract=contract.name,
-                    )
-                )
-            if FILING_FIELDS & keys:
-                self._sales_policy_check_contract_admin()
-                if contract.state not in ("signed", "filed"):
-                    raise UserError(
-                        self.env._(
-                            "The contract %(contract)s is filed once signed (%(article)s).",
-                            contract=contract.name,
-                            article=cite("contract_filing"),
-                        )
-                    )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------------------
+    # Workflow guard
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | SYSTEM_FIELDS
+
+    def _policy_guard_locked_fields(self):
+        return LOCKED_FIELDS
+
+    def _policy_guard_field_groups(self):
+        return dict.fromkeys(FILING_FIELDS, ("sales_policy.group_contract_admin",))
+
+    def _policy_guard_deletable_states(self):
+        return ("draft",)
 
     def _sales_policy_state_label(self):
         self.ensure_one()
@@ -561,37 +539,7 @@ class SalesPolicyContract(models.Model):
 
     def action_submit_review(self):
         """Submit the contract to legal review (合同签订前,应由法务部门进行审核)."""
-        self.check_access("write")
-        for contract in self:
-            if contract.state not in ("draft", "rejected"):
-                raise UserError(
-                    self.env._(
-                        "%(contract)s is already %(state)s.",
-                        contract=contract.name,
-                        state=contract._sales_policy_state_label(),
-                    )
-                )
-            if contract.order_state == "cancel":
-                raise UserError(
-                    self.env._(
-                        "The order %(order)s is cancelled.", order=contract.order_id.display_name
-                    )
-                )
-            if is_html_empty(contract.terms):
-                raise UserError(
-                    self.env._(
-                        "Write the terms of %(contract)s (or fill them in from the template) "
-                        "before submitting it to legal review.",
-                        contract=contract.name,
-                    )
-                )
-            contract._sales_policy_send_to_review(
-                self.env._(
-                    "Submitted to legal review (%(article)s).",
-                    article=self.env["sales.policy.control"]._cite("contract_legal_review"),
-                )
-            )
-        return True
+        return self.action_policy_submit()
 
     def action_legal_approve(self):
         for contract in self:
@@ -797,7 +745,7 @@ class SalesPolicyContract(models.Model):
 
     def _sales_policy_changes(self):
         self.ensure_one()
-        before = self.review_snapshot or {}
+        before = self.policy_approval_snapshot or {}
         after = self._sales_policy_snapshot()
         return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
@@ -838,134 +786,15 @@ class SalesPolicyContract(models.Model):
         users = self.env.ref(group_xmlid).sudo().all_user_ids
         return users._sales_policy_working_for(self.company_id, exclude)
 
-    def _sales_policy_send_to_review(self, body, require_reviewer=True):
-        """Put the contract in legal review and give each legal reviewer an activity."""
-        self.ensure_one()
-        reviewers = self._sales_policy_company_users(
-            "sales_policy.group_legal", exclude=self.user_id | self.env.user
-        )
-        if not reviewers and require_reviewer:
-            raise UserError(
-                self.env._(
-                    "Nobody can review %(contract)s: give a user of %(company)s the Legal "
-                    "Reviewer role (%(article)s).",
-                    contract=self.name,
-                    company=self.company_id.name,
-                    article=self.env["sales.policy.control"]._cite("contract_legal_review"),
-                )
-            )
-        contract = self.sudo()
-        contract.write(
-            {
-                "state": "review",
-                "submitted_by_id": self.env.uid,
-                "date_submitted": fields.Datetime.now(),
-                "reviewer_id": False,
-                "review_date": False,
-                "review_comment": False,
-                "review_snapshot": False,
-            }
-        )
-        contract.activity_unlink(
-            [
-                "sales_policy.mail_activity_type_contract_review",
-                "sales_policy.mail_activity_type_contract_sign",
-            ]
-        )
-        contract.message_post(
-            author_id=self.env.user.partner_id.id, body=body, subtype_xmlid="mail.mt_note"
-        )
-        for reviewer in reviewers:
-            contract.activity_schedule(
-                "sales_policy.mail_activity_type_contract_review",
-                user_id=reviewer.id,
-                summary=self.env._("Review contract %(contract)s", contract=self.name),
-                note=self.env._(
-                    "Review the sales contract %(contract)s of %(customer)s (%(amount)s) "
-                    "before it is signed (%(article)s).",
-                    contract=self.name,
-                    customer=self.partner_id.display_name,
-                    amount=format_amount(self.env, self.amount_total, self.currency_id),
-                    article=self.env["sales.policy.control"]._cite("contract_legal_review"),
-                ),
-            )
-
     def _sales_policy_legal_decide(self, decision, comment=False):
-        """Record the legal review: approve, or reject with comments."""
+        """The legal review's decision: the engine's, on the pending legal level."""
         self.ensure_one()
-        cite = self.env["sales.policy.control"]._cite
-        if not self.env.user.has_group("sales_policy.group_legal"):
-            raise AccessError(
-                self.env._(
-                    "Only legal reviewers approve or reject sales contracts (%(article)s).",
-                    article=cite("contract_legal_review"),
-                )
-            )
         self.check_access("read")
-        if self.state != "review":
+        if self._policy_approval_pending_step().level != "legal":
             raise UserError(
                 self.env._("%(contract)s is not waiting for legal review.", contract=self.name)
             )
-        if self.env.user in (self.user_id, self.submitted_by_id):
-            raise AccessError(
-                self.env._(
-                    "You cannot review %(contract)s: it is your own contract or you "
-                    "submitted it (%(article)s).",
-                    contract=self.name,
-                    article=cite("contract_legal_review"),
-                )
-            )
-        if decision not in ("approved", "rejected"):
-            raise UserError(self.env._("Approve or reject the contract."))
-        comment = (comment or "").strip()
-        if decision == "rejected" and not comment:
-            raise UserError(
-                self.env._("Give your comments: the salesperson changes the contract with them.")
-            )
-        contract = self.sudo()
-        contract.write(
-            {
-                "state": decision,
-                "reviewer_id": self.env.uid,
-                "review_date": fields.Datetime.now(),
-                "review_comment": comment or False,
-                "review_snapshot": self._sales_policy_snapshot()
-                if decision == "approved"
-                else False,
-            }
-        )
-        contract.activity_feedback(
-            ["sales_policy.mail_activity_type_contract_review"],
-            user_id=self.env.uid,
-            feedback=comment or None,
-        )
-        contract.activity_unlink(["sales_policy.mail_activity_type_contract_review"])
-        if decision == "approved":
-            body = self.env._(
-                "Approved by legal (%(article)s).", article=cite("contract_legal_review")
-            )
-        else:
-            body = self.env._(
-                "Rejected by legal (%(article)s).", article=cite("contract_legal_review")
-            )
-        if comment:
-            body = Markup("%s<br/>%s") % (body, comment)
-        contract.message_post(
-            author_id=self.env.user.partner_id.id, body=body, subtype_xmlid="mail.mt_note"
-        )
-        if decision == "rejected":
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=(self.submitted_by_id or self.user_id).id or self.env.uid,
-                summary=self.env._("Contract rejected by legal"),
-                note=comment,
-            )
-            return
-        if self.is_major and self.policy_approval_state in ("draft", "rejected"):
-            # the director's sign-off (approval engine), routed along the chain
-            self._policy_approval_start(self._policy_approval_route(self._policy_approval_levels()))
-        elif not self.is_major or self.policy_approval_state == "approved":
-            self._sales_policy_schedule_signature()
+        self._policy_approval_decide(decision, comment)
 
     def _sales_policy_schedule_signature(self):
         self.ensure_one()
@@ -1002,27 +831,6 @@ class SalesPolicyContract(models.Model):
                 ),
             )
 
-    def _sales_policy_review_recheck(self):
-        """Contracts approved by legal whose terms, amount, currency or customer changed
-        go back to legal review (with a chatter note of what changed)."""
-        for contract in self:
-            if contract.state != "approved":
-                continue
-            changed = contract._sales_policy_changes()
-            if not changed:
-                continue
-            if contract.policy_approval_state in ("pending", "approved"):
-                contract._policy_approval_void(changed)
-            contract._sales_policy_send_to_review(
-                self.env._(
-                    "Changed after legal approval (%(changes)s): back to legal review "
-                    "(%(article)s).",
-                    changes=", ".join(contract._policy_approval_describe(changed)),
-                    article=self.env["sales.policy.control"]._cite("contract_legal_review"),
-                ),
-                require_reviewer=False,
-            )
-
     @api.model
     def _sales_policy_order_changed(self, orders):
         """Hook of sale.order: the orders may have changed (amount, customer…)."""
@@ -1032,63 +840,7 @@ class SalesPolicyContract(models.Model):
             [("order_id", "in", orders.ids), ("state", "in", ("review", "approved"))]
         )
         if contracts:
-            contracts = contracts.with_env(self.env(su=True))
-            contracts._policy_approval_recheck()
-            contracts._sales_policy_review_recheck()
-
-    @api.model
-    def _sales_policy_order_error(self, order):
-        """The confirmation gate of ``order`` (篇四 §13): the error, or False."""
-        order.ensure_one()
-        company = order.company_id or self.env.company
-        exempt = company.sales_policy_contract_exempt_amount
-        if exempt > 0:
-            amount = order.currency_id._convert(
-                order.amount_total,
-                company.currency_id,
-                company,
-                order.date_order or fields.Date.context_today(self),
-            )
-            if company.currency_id.compare_amounts(amount, exempt) < 0:
-                return False
-        cite = self.env["sales.policy.control"]._cite
-        contract = self.sudo().search([("order_id", "=", order.id)], limit=1)
-        if not contract:
-            return self.env._(
-                "%(order)s needs a sales contract approved by legal before it is confirmed: "
-                "make the contract from the company's template and submit it to legal "
-                "review (%(article)s).",
-                order=order.display_name,
-                article=cite("contract_legal_review"),
-            )
-        if contract.state not in APPROVED_STATES:
-            return self.env._(
-                "The contract %(contract)s of %(order)s is not approved by legal (%(state)s): "
-                "the order is confirmed once legal approved its contract (%(article)s).",
-                contract=contract.name,
-                order=order.display_name,
-                state=contract._sales_policy_state_label(),
-                article=cite("contract_legal_review"),
-            )
-        if contract.state == "approved":
-            changed = contract._sales_policy_changes()
-            if changed:
-                return self.env._(
-                    "The contract %(contract)s changed after legal approved it "
-                    "(%(changes)s): submit it to legal review again (%(article)s).",
-                    contract=contract.name,
-                    changes=", ".join(contract._policy_approval_describe(changed)),
-                    article=cite("contract_legal_review"),
-                )
-            if contract.is_major and contract.policy_approval_state != "approved":
-                return self.env._(
-                    "The contract %(contract)s is a major contract: the director approves it "
-                    "before %(order)s is confirmed (%(article)s).",
-                    contract=contract.name,
-                    order=order.display_name,
-                    article=cite("contract_major_approval"),
-                )
-        return False
+            contracts.with_env(self.env(su=True))._policy_approval_recheck()
 
     # ------------------------------------------------------------------------------
     # Unfiled contracts (alert engine)

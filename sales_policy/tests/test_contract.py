@@ -197,9 +197,12 @@ class TestContractFlow(ContractCase, SalesPolicyCommon):
         # legal approved: the director's approval starts (approval engine)
         self.assertEqual(contract.state, "approved")
         self.assertEqual(contract.policy_approval_state, "pending")
-        step = contract.sudo().policy_approval_ids
+        legal_step, step = contract._policy_approval_current_steps()
+        self.assertEqual((legal_step.level, legal_step.decided_by_id), ("legal", self.legal))
         self.assertEqual((step.level, step.approver_id), ("director", self.director))
-        self.assertEqual(step.requested_by_id, self.legal)
+        self.assertEqual(step.state, "pending")
+        self.assertEqual(step.requested_by_id, self.rep_n1a)
+        self.assertIn(self.legal, step.excluded_user_ids, "four eyes: legal decided already")
         with self.assertRaises(UserError) as error:
             order.with_user(self.rep_n1a).action_confirm()
         self.assertIn("director", str(error.exception))
@@ -307,7 +310,12 @@ class TestContractFlow(ContractCase, SalesPolicyCommon):
             {"order_line": [Command.update(order.order_line.id, {"price_unit": 1_300_000})]}
         )
         self.assertEqual(contract.state, "review")
-        self.assertEqual(contract.policy_approval_state, "draft")
+        # the director's approval is voided: legal reviews again, then the director
+        self.assertEqual(contract._policy_approval_pending_step().level, "legal")
+        director_steps = contract.sudo().policy_approval_ids.filtered(
+            lambda s: s.level == "director"
+        )
+        self.assertFalse(director_steps.filtered(lambda s: s.state == "approved"))
         self._legal_decide(contract, "approved")
         self.assertEqual(contract.policy_approval_state, "pending")
 
@@ -583,7 +591,6 @@ class TestContractSecurity(ContractCase, SalesPolicyCommon):
             {"reviewer_id": self.legal.id},
             {"review_date": fields.Datetime.now()},
             {"review_comment": "OK"},
-            {"review_snapshot": contract._sales_policy_snapshot()},
             {"submitted_by_id": self.rep_n1a.id},
             {"signed_by_id": self.rep_n1a.id},
             {"filing_number": "BA/FAKE"},

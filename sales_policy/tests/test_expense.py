@@ -8,6 +8,9 @@ from odoo.tests import new_test_user, tagged
 
 from .common import SalesPolicyCommon
 
+#: The finance audit: the last level of every sales expense, any finance user deciding.
+FINANCE = ("finance", None)
+
 _receipt_numbers = itertools.count(1)
 
 
@@ -129,7 +132,7 @@ class TestExpense(SalesPolicyCommon):
 
     def _route(self, expense):
         steps = expense.sudo().policy_approval_ids.filtered(lambda s: s.state != "voided")
-        return [(s.level, s.approver_id) for s in steps.sorted("sequence")]
+        return [(s.level, s.approver_id or None) for s in steps.sorted("sequence")]
 
     def _line(self, budget, category):
         return budget.line_ids.filtered(lambda line: line.category_id == category)
@@ -153,14 +156,16 @@ class TestExpense(SalesPolicyCommon):
         self.assertEqual(expense.state, "submitted")
         self.assertEqual(expense.manager_id, self.rm_north)
         self.assertEqual(expense.sales_policy_team_id, self.team_n1)
-        self.assertEqual(self._route(expense), [("regional_manager", self.rm_north)])
+        self.assertEqual(self._route(expense), [("regional_manager", self.rm_north), FINANCE])
         activity = expense.sudo().activity_ids.filtered(lambda a: a.user_id == self.rm_north)
         self.assertEqual(len(activity), 1, "one activity for the approver, not two")
         self.assertTrue(expense.with_user(self.rm_north).can_approve)
         self.assertFalse(expense.with_user(self.sup_n1).can_approve)
         expense.with_user(self.rm_north).action_approve()
         self.assertEqual(expense.state, "approved")
-        self.assertEqual(expense.policy_approval_state, "approved")
+        # the managers approved: finance audits next (the engine's last level)
+        self.assertEqual(expense.policy_approval_state, "pending")
+        self.assertEqual(expense._policy_approval_pending_step().level, "finance")
         self.assertEqual(expense.manager_id, self.rm_north)
         self.assertFalse(activity.exists() and activity.active, "the activity is done")
 
@@ -175,7 +180,7 @@ class TestExpense(SalesPolicyCommon):
         with self.assertRaises(AccessError):
             expense.with_user(self.director).action_policy_approve()
         self.assertEqual(expense.state, "submitted")
-        self.assertEqual(expense.sudo().policy_approval_ids.state, "pending")
+        self.assertEqual(expense._policy_approval_pending_step().level, "regional_manager")
 
     def test_rep_cannot_approve_own_expense(self):
         expense = self._submitted(self.rep_n1a, self.taxi, 120.0)
@@ -212,12 +217,12 @@ class TestExpense(SalesPolicyCommon):
 
     def test_supervisor_expense_goes_to_the_regional_manager(self):
         expense = self._submitted(self.sup_n1, self.taxi, 80.0)
-        self.assertEqual(self._route(expense), [("regional_manager", self.rm_north)])
+        self.assertEqual(self._route(expense), [("regional_manager", self.rm_north), FINANCE])
         self.assertEqual(expense.sales_policy_team_id, self.team_n1)
 
     def test_regional_manager_expense_goes_to_the_director(self):
         expense = self._submitted(self.rm_north, self.stationery, 80.0)
-        self.assertEqual(self._route(expense), [("director", self.director)])
+        self.assertEqual(self._route(expense), [("director", self.director), FINANCE])
         self.assertEqual(expense.manager_id, self.director)
         with self.assertRaises(UserError):
             expense.with_user(self.rm_north).action_approve()
@@ -227,7 +232,7 @@ class TestExpense(SalesPolicyCommon):
     def test_gap_in_the_chain_falls_back_to_the_group(self):
         self.region_south.manager_id = False
         expense = self._submitted(self.rep_s1, self.stationery, 30.0)
-        step = expense.sudo().policy_approval_ids
+        step = expense._policy_approval_pending_step()
         self.assertEqual(step.level, "regional_manager")
         self.assertFalse(step.approver_id)
         self.assertFalse(expense.manager_id)
@@ -261,7 +266,7 @@ class TestExpense(SalesPolicyCommon):
         )
         wizard.action_refuse()
         self.assertEqual(expense.state, "refused")
-        step = expense.sudo().policy_approval_ids
+        step = expense.sudo().policy_approval_ids.filtered(lambda s: s.level != "finance")
         self.assertEqual(step.state, "rejected")
         self.assertEqual(step.decided_by_id, self.rm_north)
         self.assertEqual(step.comment, "Not a business trip")
@@ -290,10 +295,10 @@ class TestExpense(SalesPolicyCommon):
         expense.with_user(self.rep_n1a).action_reset()
         self.assertEqual(expense.state, "draft")
         self.assertEqual(expense.policy_approval_state, "draft")
-        self.assertEqual(expense.sudo().policy_approval_ids.state, "voided")
+        self.assertEqual(set(expense.sudo().policy_approval_ids.mapped("state")), {"voided"})
         expense.with_user(self.rep_n1a).action_submit()
         self.assertEqual(expense.state, "submitted")
-        self.assertEqual(len(expense.sudo().policy_approval_ids), 2)
+        self.assertEqual(len(expense.sudo().policy_approval_ids), 4)
 
     def test_change_after_approval_voids_it(self):
         expense = self._approved(self.rep_n1a, self.taxi, 70.0)
@@ -363,6 +368,9 @@ class TestExpense(SalesPolicyCommon):
         ).create({"reason": "Invoice is not valid"}).action_refuse()
         self.assertEqual(expense.state, "refused")
         self.assertEqual(expense.policy_approval_state, "rejected")
+        audit = expense.sudo().policy_approval_ids.filtered(lambda s: s.level == "finance")
+        self.assertEqual((audit.state, audit.decided_by_id), ("rejected", self.finance))
+        self.assertEqual(audit.comment, "Invoice is not valid")
         self.assertEqual(self._line(self.budget_n1, self.travel).used, 0.0)
 
     # ------------------------------------------------------------------------------
@@ -437,7 +445,7 @@ class TestExpense(SalesPolicyCommon):
         self.assertEqual(expense.state, "draft")
         self.assertFalse(expense.sudo().policy_approval_ids)
         within = self._submitted(self.rep_n1b, self.taxi, 100.0)
-        self.assertEqual(self._route(within), [("regional_manager", self.rm_north)])
+        self.assertEqual(self._route(within), [("regional_manager", self.rm_north), FINANCE])
 
     def test_block_rechecks_the_budget_at_approval(self):
         self.company.sales_policy_expense_over_budget = "block"
@@ -453,7 +461,7 @@ class TestExpense(SalesPolicyCommon):
         self.assertTrue(expense.sales_policy_budget_escalated)
         self.assertEqual(
             self._route(expense),
-            [("regional_manager", self.rm_north), ("director", self.director)],
+            [("regional_manager", self.rm_north), ("director", self.director), FINANCE],
         )
         with self.assertRaises(AccessError):
             expense.with_user(self.director).action_policy_approve()  # after the RM
@@ -471,14 +479,14 @@ class TestExpense(SalesPolicyCommon):
         self.assertFalse(expense.sales_policy_budget_found)
         self.assertEqual(
             self._route(expense),
-            [("regional_manager", self.rm_south), ("director", self.director)],
+            [("regional_manager", self.rm_south), ("director", self.director), FINANCE],
         )
 
     def test_expense_outside_the_budget_categories_is_not_budget_controlled(self):
         expense = self._submitted(self.rep_s1, self.stationery, 5000.0)
         self.assertFalse(expense.sales_policy_category_id)
         self.assertFalse(expense.sales_policy_over_budget)
-        self.assertEqual(self._route(expense), [("regional_manager", self.rm_south)])
+        self.assertEqual(self._route(expense), [("regional_manager", self.rm_south), FINANCE])
 
     def test_expenses_outside_the_sales_line_keep_odoos_flow(self):
         expense = self._expense(self.plain_user, self.taxi, 20.0, receipt=False)

@@ -1,0 +1,1 @@
+from . import sales_policy_approval_tester
