@@ -55,6 +55,7 @@ class SalesPolicyBadDebt(models.Model):
     _description = "Bad-Debt Risk Case"
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.workflow.guard"]
     _order = "date_opened desc, id desc"
+    _check_company_auto = True
     _mail_post_access = "read"
     _OPEN_STATES = ("collecting", "legal", "provisioned")
 

@@ -31,6 +31,7 @@ class SalesPolicyCollectionLog(models.Model):
         "sales.policy.workflow.guard",
     ]
     _order = "date desc, id desc"
+    _check_company_auto = True
     #: the guard locks a promise by its outcome
     _policy_guard_state_field = "promise_state"
 
@@ -42,6 +43,7 @@ class SalesPolicyCollectionLog(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     invoice_ids = fields.Many2many(
         "account.move",
@@ -58,6 +60,7 @@ class SalesPolicyCollectionLog(models.Model):
         "res.partner",
         domain="[('commercial_partner_id', '=', partner_id)]",
         help="The person at the customer who was contacted.",
+        check_company=True,
     )
     contact_method = fields.Selection(
         [

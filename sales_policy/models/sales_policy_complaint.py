@@ -25,6 +25,7 @@ class SalesPolicyComplaint(models.Model):
     _description = "Complaint or Suggestion"
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.workflow.guard"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -55,12 +56,14 @@ class SalesPolicyComplaint(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     order_id = fields.Many2one(
         "sale.order",
         index=True,
         tracking=True,
         domain="[('partner_id', 'child_of', partner_id)]",
+        check_company=True,
     )
     salesperson_id = fields.Many2one(
         "res.users",
