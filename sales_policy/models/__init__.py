@@ -9,13 +9,13 @@ from . import sales_policy_article
 from . import sales_policy_control
 from . import sales_policy_alert_rule
 from . import sales_policy_alert
+from . import sales_policy_workflow_guard
 from . import mail_activity
 from . import crm_lead
 from . import sales_policy_customer_class
 from . import sales_policy_salesperson_mixin
 from . import sales_policy_visit
 from . import sales_policy_support_request
-from . import sales_policy_workflow_guard
 from . import sales_policy_approval
 from . import sales_policy_approval_mixin
 from . import sales_policy_approval_matrix

@@ -7,12 +7,11 @@ from odoo.tools import split_every
 LEAD_FOLLOW_UP = "lead_follow_up"
 #: Messages that count as a contact when the lead's salesperson writes them.
 CONTACT_MESSAGE_TYPES = ("comment", "email", "email_outgoing")
-#: Written by the engine and the hooks only (sudo), never by a user.
-LEAD_PROTECTED_FIELDS = {"sales_policy_last_contact_date", "sales_policy_assigned_by_id"}
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "sales.policy.workflow.guard"]
 
     # --- Needs analysis and solution (篇四 §11) -------------------------------------
     sales_policy_needs_analysis = fields.Html(
@@ -142,18 +141,25 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                self._sales_policy_check_protected(vals)
                 if vals.get("user_id") and vals["user_id"] != self.env.uid:
                     self.browse()._sales_policy_check_assignment(vals["user_id"])
+        leads = super().create(vals_list)
         assigner = self._sales_policy_assigner_id()
-        for vals in vals_list:
-            if vals.get("user_id") and vals["user_id"] != self.env.uid and assigner:
-                vals.setdefault("sales_policy_assigned_by_id", assigner)
-        return super().create(vals_list)
+        assigned = self.browse(
+            lead.id
+            for lead, vals in zip(leads, vals_list, strict=True)
+            if vals.get("user_id")
+            and vals["user_id"] != self.env.uid
+            and "sales_policy_assigned_by_id" not in vals
+        )
+        if assigner and assigned:
+            # the workflow records the assigner (a system field the user cannot send)
+            assigned.sudo().with_context(mail_notrack=True).write(
+                {"sales_policy_assigned_by_id": assigner}
+            )
+        return leads
 
     def write(self, vals):
-        if not self.env.su:
-            self._sales_policy_check_protected(vals)
         reassigned = self.browse()
         if "user_id" in vals:
             reassigned = self.filtered(lambda lead: lead.user_id.id != (vals["user_id"] or False))
@@ -171,15 +177,15 @@ class CrmLead(models.Model):
             restaged.sudo().write({"sales_policy_last_contact_date": fields.Datetime.now()})
         return res
 
-    def _sales_policy_check_protected(self, vals):
-        if LEAD_PROTECTED_FIELDS & vals.keys():
-            raise UserError(
-                self.env._(
-                    "The last contact and the assigner of a lead are recorded by the system; "
-                    "they cannot be set by hand (%(article)s).",
-                    article=self.env["sales.policy.control"]._cite("lead_follow_up"),
-                )
-            )
+    # --- Workflow guard: the last contact and the assigner are the system's ---------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {
+            "sales_policy_last_contact_date",
+            "sales_policy_assigned_by_id",
+        }
+
+    def _policy_guard_control(self):
+        return LEAD_FOLLOW_UP
 
     @api.model
     def _sales_policy_assigner_id(self):

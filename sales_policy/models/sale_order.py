@@ -1,7 +1,14 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .sales_policy_contract import APPROVED_STATES as CONTRACT_APPROVED_STATES
+
+#: Cursor marks (see ``sale.order._policy_mark``): orders whose confirmation gates
+#: action_confirm checked, orders to which Odoo's invoicing adds its down payment lines.
+CONFIRM_CHECKED = "sales_policy_confirm_checked"
+DOWN_PAYMENT = "sales_policy_down_payment"
 
 
 class SaleOrder(models.Model):
@@ -316,15 +323,25 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         # Odoo's action_confirm checks the gates (_confirmation_error_message) of every
         # order, then writes the state: mark these orders as checked for that write so
-        # that write() does not check them twice. The mark lives on the cursor for the
-        # length of this call only: no client can set it.
-        checked = self.env.cr.cache.setdefault("sales_policy_confirm_checked", set())
-        ids = set(self.ids) - checked
-        checked.update(ids)
-        try:
+        # that write() does not check them twice.
+        with self._policy_mark(CONFIRM_CHECKED):
             return super().action_confirm()
+
+    @contextmanager
+    def _policy_mark(self, key):
+        """Mark the orders ``self`` under ``key`` for the length of a block of server
+        code. The mark lives on the cursor: no client can set it (no context key)."""
+        marked = self.env.cr.cache.setdefault(key, set())
+        ids = set(self.ids) - marked
+        marked.update(ids)
+        try:
+            yield
         finally:
-            checked.difference_update(ids)
+            marked.difference_update(ids)
+
+    @api.model
+    def _policy_marked(self, key):
+        return self.env.cr.cache.get(key, set())
 
     def write(self, vals):
         if "state" in vals and vals["state"] != "sale":
@@ -332,7 +349,7 @@ class SaleOrder(models.Model):
         if vals.get("state") == "sale" and not self.env.su:
             # a user writing the state directly (e.g. over RPC) passes the same gates as
             # action_confirm, which writes it after checking them
-            checked = self.env.cr.cache.get("sales_policy_confirm_checked", ())
+            checked = self._policy_marked(CONFIRM_CHECKED)
             for order in self.filtered(
                 lambda o: o.state in ("draft", "sent") and o.id not in checked
             ):
@@ -345,19 +362,12 @@ class SaleOrder(models.Model):
         self._policy_check_confirmed_unchanged()
         return super()._action_cancel()
 
-    def _create_down_payment_section_line_if_needed(self):
-        # Odoo's invoicing wizard adds its down payment lines to the confirmed order:
-        # this private path (not callable over RPC) is the one allowed to add them.
-        self.check_access("write")
-        lines = super(SaleOrder, self.sudo())._create_down_payment_section_line_if_needed()
-        return lines.with_env(self.env) if lines else lines
-
     def _create_down_payment_lines_from_base_lines(self, down_payment_base_lines):
-        self.check_access("write")
-        lines = super(SaleOrder, self.sudo())._create_down_payment_lines_from_base_lines(
-            down_payment_base_lines
-        )
-        return lines.with_env(self.env)
+        # Odoo's invoicing wizard adds its down payment lines to the confirmed order, as
+        # the user: the line gate lets in the lines of this private path (not callable
+        # over RPC), and only these (sale_order_line.py)
+        with self._policy_mark(DOWN_PAYMENT):
+            return super()._create_down_payment_lines_from_base_lines(down_payment_base_lines)
 
     def action_policy_request_change(self):
         return self._policy_open_change_request("change")

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 
+from .sale_order import DOWN_PAYMENT
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -96,9 +98,13 @@ class SaleOrderLine(models.Model):
             return
         # re-invoiced costs are added by the people who post vendor bills
         may_reinvoice = self.env.user.has_group("account.group_account_invoice")
+        # the down payments of Odoo's invoicing wizard (sale.order marks the orders)
+        down_payment = self.env["sale.order"]._policy_marked(DOWN_PAYMENT)
         refused = self.env["sale.order"]
         for vals in vals_list:
             if vals.get("order_id") not in confirmed.ids or vals.get("display_type"):
+                continue
+            if vals.get("is_downpayment") and vals["order_id"] in down_payment:
                 continue
             if vals.get("is_expense") and not vals.get("is_downpayment") and may_reinvoice:
                 continue

@@ -17,6 +17,7 @@ class SalesPolicyAlert(models.Model):
     _description = "Policy Alert"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
+    _check_company_auto = True
     _mail_post_access = "read"
 
     rule_id = fields.Many2one(
@@ -25,6 +26,7 @@ class SalesPolicyAlert(models.Model):
         readonly=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(

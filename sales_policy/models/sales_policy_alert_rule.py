@@ -70,6 +70,7 @@ class SalesPolicyAlertRule(models.Model):
     _name = "sales.policy.alert.rule"
     _description = "Policy Alert Rule"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(

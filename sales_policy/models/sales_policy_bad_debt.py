@@ -1,9 +1,13 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-#: Who may move a case, from which states, to which state.
+from .sales_policy_workflow_guard import ALL_FIELDS
+
+#: Who may move a case, from which states, to which state (the workflow guard's
+#: transitions; the buttons write the state).
 TRANSITIONS = {
     "action_legal": (("collecting",), "legal", ("finance", "legal")),
     "action_back_to_collecting": (("legal",), "collecting", ("finance", "legal")),
@@ -49,8 +53,9 @@ class SalesPolicyBadDebt(models.Model):
 
     _name = "sales.policy.bad.debt"
     _description = "Bad-Debt Risk Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.workflow.guard"]
     _order = "date_opened desc, id desc"
+    _check_company_auto = True
     _mail_post_access = "read"
     _OPEN_STATES = ("collecting", "legal", "provisioned")
 
@@ -142,56 +147,50 @@ class SalesPolicyBadDebt(models.Model):
     # ------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            # cases are opened through the invoice (report) or by the daily job
-            raise UserError(self._sales_policy_protected_error())
+        # users open cases through the invoice (report) or the daily job, with sudo
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("sales.policy.bad.debt") or "/"
         return super().create(vals_list)
 
-    def write(self, vals):
-        if not self.env.su:
-            self._sales_policy_check_edit(set(vals))
-        return super().write(vals)
+    # ------------------------------------------------------------------------------
+    # Workflow guard: finance owns the case, legal acts on it, the buttons move it
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | SYSTEM_FIELDS
 
-    def _sales_policy_check_edit(self, field_names):
-        if field_names & SYSTEM_FIELDS:
-            raise UserError(self._sales_policy_protected_error())
-        if self.env.user.has_group(ROLE_GROUPS["finance"]):
-            return
-        if self.env.user.has_group(ROLE_GROUPS["legal"]) and field_names <= LEGAL_FIELDS:
-            return
-        raise UserError(self._sales_policy_protected_error())
+    def _policy_guard_field_groups(self):
+        finance = (ROLE_GROUPS["finance"],)
+        return {
+            ALL_FIELDS: finance,
+            **dict.fromkeys(LEGAL_FIELDS, (ROLE_GROUPS["finance"], ROLE_GROUPS["legal"])),
+        }
 
-    def _sales_policy_protected_error(self):
-        return self.env._(
-            "Bad-debt risk cases are owned by finance, with legal able to act: open one with "
-            "“Report Bad-Debt Risk” on the invoice and move it with the buttons (%(article)s).",
-            article=self.env["sales.policy.control"]._cite("collection_bad_debt"),
-        )
+    def _policy_guard_transitions(self):
+        transitions = defaultdict(dict)
+        for from_states, to_state, roles in TRANSITIONS.values():
+            for from_state in from_states:
+                transitions[from_state][to_state] = tuple(ROLE_GROUPS[role] for role in roles)
+        return transitions
+
+    def _policy_guard_control(self):
+        return "collection_bad_debt"
+
+    def _policy_guard_hint(self, kind):
+        if kind == "system":
+            return self.env._(
+                "Open a case with “Report Bad-Debt Risk” on the invoice and move it with "
+                "the buttons."
+            )
+        return super()._policy_guard_hint(kind)
 
     # ------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------
     def _sales_policy_transition(self, action):
-        from_states, to_state, roles = TRANSITIONS[action]
+        to_state = TRANSITIONS[action][1]
         self.check_access("read")
-        if not self.env.su and not any(
-            self.env.user.has_group(ROLE_GROUPS[role]) for role in roles
-        ):
-            raise UserError(self._sales_policy_protected_error())
-        for case in self:
-            if case.state not in from_states:
-                raise UserError(
-                    self.env._(
-                        "The bad-debt risk case %(case)s is %(state)s: this step does not apply.",
-                        case=case.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[
-                            case.state
-                        ],
-                    )
-                )
+        self._policy_guard_check_transition(to_state)
         closing = to_state in ("written_off", "recovered")
         self.sudo().write(
             {

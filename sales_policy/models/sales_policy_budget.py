@@ -21,9 +21,7 @@ class SalesPolicyBudget(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.approval.mixin"]
     _order = "year desc, team_id, id"
     _check_company_auto = True
-
-    #: Fields frozen once the budget is approved (amounts change by adjustment only).
-    _SALES_POLICY_LOCKED_FIELDS = frozenset({"team_id", "year", "company_id", "line_ids"})
+    _policy_guard_state_field = "policy_approval_state"
 
     name = fields.Char(compute="_compute_name", store=True)
     year = fields.Integer(
@@ -150,44 +148,31 @@ class SalesPolicyBudget(models.Model):
         )
 
     # ------------------------------------------------------------------------------
+    # Workflow guard: an approved budget is locked (amounts change by adjustment only)
+    # ------------------------------------------------------------------------------
+    def _policy_guard_locked_fields(self):
+        return {"approved": frozenset({"team_id", "year", "company_id", "line_ids"})}
+
+    def _policy_guard_deletable_states(self):
+        return ("draft", "rejected")
+
+    def _policy_guard_hint(self, kind):
+        if kind == "locked":
+            return self.env._(
+                "Request an adjustment of the approved budget, with its reason (%(article)s).",
+                article=self.env["sales.policy.control"]._cite("expense_budget_adjustment"),
+            )
+        return super()._policy_guard_hint(kind)
+
+    # ------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------
-    def write(self, vals):
-        if not self.env.su and self._SALES_POLICY_LOCKED_FIELDS & set(vals):
-            self._sales_policy_check_editable()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_submitted(self):
-        for budget in self:
-            if budget.policy_approval_state in ("pending", "approved"):
-                raise UserError(
-                    self.env._(
-                        "%(budget)s is submitted or approved: it cannot be deleted (%(article)s).",
-                        budget=budget.display_name,
-                        article=self.env["sales.policy.control"]._cite("expense_budget"),
-                    )
-                )
-
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         if not (default or {}).get("year"):
             for budget, vals in zip(self, vals_list, strict=True):
                 vals["year"] = budget.year + 1
         return vals_list
-
-    def _sales_policy_check_editable(self):
-        """Approved budgets are locked: their figures change through adjustments only."""
-        for budget in self:
-            if budget.policy_approval_state == "approved":
-                raise UserError(
-                    self.env._(
-                        "%(budget)s is approved and locked: request an adjustment, with its "
-                        "reason, to change it (%(article)s).",
-                        budget=budget.display_name,
-                        article=self.env["sales.policy.control"]._cite("expense_budget_adjustment"),
-                    )
-                )
 
     def _sales_policy_format_amount(self, amount):
         self.ensure_one()

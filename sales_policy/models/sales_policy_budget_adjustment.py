@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from .sales_policy_workflow_guard import ALL_FIELDS
 
 
 class SalesPolicyBudgetAdjustment(models.Model):
@@ -15,9 +17,6 @@ class SalesPolicyBudgetAdjustment(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.approval.mixin"]
     _order = "id desc"
     _check_company_auto = True
-
-    #: Written by the application of the adjustment only.
-    _SALES_POLICY_APPLIED_FIELDS = frozenset({"old_amount", "applied", "applied_date", "line_id"})
 
     name = fields.Char(compute="_compute_name", store=True)
     budget_id = fields.Many2one(
@@ -138,46 +137,27 @@ class SalesPolicyBudgetAdjustment(models.Model):
         self._sales_policy_apply()
 
     # ------------------------------------------------------------------------------
-    # CRUD
+    # Workflow guard: applied by its approval only, then a record of the budget's history
     # ------------------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._sales_policy_check_protected(vals)
-        return super().create(vals_list)
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {
+            "state",
+            "old_amount",
+            "applied",
+            "applied_date",
+            "line_id",
+        }
 
-    def write(self, vals):
-        if not self.env.su:
-            self._sales_policy_check_protected(vals)
-            if self.filtered("applied"):
-                raise UserError(
-                    self.env._(
-                        "An applied budget adjustment is a record of the budget's history: "
-                        "it cannot be changed (%(article)s).",
-                        article=self.env["sales.policy.control"]._cite("expense_budget_adjustment"),
-                    )
-                )
-        return super().write(vals)
+    def _policy_guard_locked_fields(self):
+        return {"applied": ALL_FIELDS}
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_submitted(self):
-        if self.filtered(lambda a: a.applied or a.policy_approval_state in ("pending", "approved")):
-            raise UserError(
-                self.env._("Submitted or applied budget adjustments cannot be deleted.")
-            )
+    def _policy_guard_deletable_states(self):
+        return ("draft", "rejected")
 
-    @api.model
-    def _sales_policy_check_protected(self, vals):
-        protected = self._SALES_POLICY_APPLIED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "A budget adjustment is applied by its approval only; these fields "
-                    "cannot be written directly (%(fields)s).",
-                    fields=", ".join(sorted(protected)),
-                )
-            )
+    def _policy_guard_hint(self, kind):
+        if kind == "locked":
+            return self.env._("Request a new adjustment for a further change.")
+        return super()._policy_guard_hint(kind)
 
     # ------------------------------------------------------------------------------
     # Business

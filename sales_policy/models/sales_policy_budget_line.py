@@ -16,8 +16,11 @@ class SalesPolicyBudgetLine(models.Model):
 
     _name = "sales.policy.budget.line"
     _description = "Sales Expense Budget Line"
+    _inherit = ["sales.policy.workflow.guard"]
     _order = "budget_id, sequence, id"
     _check_company_auto = True
+    #: the lines follow their budget: the budget's guard checks a change of its lines
+    _policy_guard_parent_field = "budget_id"
 
     budget_id = fields.Many2one(
         "sales.policy.budget",
@@ -113,34 +116,22 @@ class SalesPolicyBudgetLine(models.Model):
         return result
 
     # ------------------------------------------------------------------------------
-    # CRUD: the lines of an approved budget change through adjustments only
+    # CRUD: a change of the lines voids the approval of a submitted budget (the lines
+    # of an approved one change through adjustments only: the workflow guard)
     # ------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            budgets = self.env["sales.policy.budget"].browse(
-                {vals["budget_id"] for vals in vals_list if vals.get("budget_id")}
-            )
-            budgets._sales_policy_check_editable()
         lines = super().create(vals_list)
         lines.budget_id._policy_approval_recheck()
         return lines
 
     def write(self, vals):
-        if not self.env.su:
-            self.budget_id._sales_policy_check_editable()
-            if vals.get("budget_id"):
-                self.env["sales.policy.budget"].browse(
-                    vals["budget_id"]
-                )._sales_policy_check_editable()
         res = super().write(vals)
         self.budget_id._policy_approval_recheck()
         return res
 
     def unlink(self):
         budgets = self.budget_id
-        if not self.env.su:
-            budgets._sales_policy_check_editable()
         res = super().unlink()
         budgets.exists()._policy_approval_recheck()
         return res

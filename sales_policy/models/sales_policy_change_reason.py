@@ -11,6 +11,7 @@ class SalesPolicyChangeReason(models.Model):
     _name = "sales.policy.change.reason"
     _description = "Order Change Reason"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(string="Reason", required=True, translate=True)
     sequence = fields.Integer(default=10)

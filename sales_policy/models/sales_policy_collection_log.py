@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-#: Fields that make a payment promise; frozen once the promised date has passed.
-PROMISE_FIELDS = ("promised_amount", "promised_date", "invoice_ids", "partner_id")
+#: Fields that make a payment promise; frozen once the promise is kept or broken.
+PROMISE_FIELDS = frozenset({"promised_amount", "promised_date", "invoice_ids", "partner_id"})
 
 
 class SalesPolicyCollectionLog(models.Model):
@@ -24,8 +24,16 @@ class SalesPolicyCollectionLog(models.Model):
 
     _name = "sales.policy.collection.log"
     _description = "Collection Log"
-    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.salesperson.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "sales.policy.salesperson.mixin",
+        "sales.policy.workflow.guard",
+    ]
     _order = "date desc, id desc"
+    _check_company_auto = True
+    #: the guard locks a promise by its outcome
+    _policy_guard_state_field = "promise_state"
 
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True, index=True)
     partner_id = fields.Many2one(
@@ -35,6 +43,7 @@ class SalesPolicyCollectionLog(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     invoice_ids = fields.Many2many(
         "account.move",
@@ -51,6 +60,7 @@ class SalesPolicyCollectionLog(models.Model):
         "res.partner",
         domain="[('commercial_partner_id', '=', partner_id)]",
         help="The person at the customer who was contacted.",
+        check_company=True,
     )
     contact_method = fields.Selection(
         [
@@ -268,9 +278,8 @@ class SalesPolicyCollectionLog(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if not self.env.su:
-                vals.pop("residual_at_log", None)
+        if not self.env.su:
+            for vals in vals_list:
                 self._sales_policy_check_user(vals.get("user_id", self.env.uid))
         logs = super().create(vals_list)
         for log in logs:
@@ -281,15 +290,8 @@ class SalesPolicyCollectionLog(models.Model):
         return logs
 
     def write(self, vals):
-        if not self.env.su:
-            if "residual_at_log" in vals:
-                raise UserError(
-                    self.env._("The amount open when the log was written is set by the system.")
-                )
-            if "user_id" in vals:
-                self._sales_policy_check_user(vals["user_id"])
-            if set(PROMISE_FIELDS) & set(vals):
-                self._sales_policy_check_promise_frozen()
+        if not self.env.su and "user_id" in vals:
+            self._sales_policy_check_user(vals["user_id"])
         res = super().write(vals)
         if "invoice_ids" in vals:
             for log in self:
@@ -316,19 +318,22 @@ class SalesPolicyCollectionLog(models.Model):
                 )
             )
 
-    def _sales_policy_check_promise_frozen(self):
-        """A promise whose date has passed is part of the record: it cannot be rewritten."""
-        today = fields.Date.context_today(self)
-        frozen = self.filtered(lambda log: log.promised_date and log.promised_date < today)
-        if frozen:
-            raise UserError(
-                self.env._(
-                    "The payment promise of %(logs)s is due already: it cannot be changed "
-                    "any more. Log the new promise in a new collection log (%(article)s).",
-                    logs=", ".join(frozen.mapped("display_name")),
-                    article=self.env["sales.policy.control"]._cite("collection_broken_promise"),
-                )
-            )
+    # ------------------------------------------------------------------------------
+    # Workflow guard: a kept or broken promise is on record
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {"residual_at_log"}
+
+    def _policy_guard_locked_fields(self):
+        return {"kept": PROMISE_FIELDS, "broken": PROMISE_FIELDS}
+
+    def _policy_guard_control(self):
+        return "collection_broken_promise"
+
+    def _policy_guard_hint(self, kind):
+        if kind == "locked":
+            return self.env._("Log the new promise in a new collection log.")
+        return super()._policy_guard_hint(kind)
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):

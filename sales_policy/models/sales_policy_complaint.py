@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty
 
 from .sales_policy_return_visit import CHANNELS
+from .sales_policy_workflow_guard import ALL_FIELDS
 
 OPEN_STATES = ("new", "in_progress")
 
@@ -22,8 +23,9 @@ class SalesPolicyComplaint(models.Model):
 
     _name = "sales.policy.complaint"
     _description = "Complaint or Suggestion"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.workflow.guard"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -54,12 +56,14 @@ class SalesPolicyComplaint(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     order_id = fields.Many2one(
         "sale.order",
         index=True,
         tracking=True,
         domain="[('partner_id', 'child_of', partner_id)]",
+        check_company=True,
     )
     salesperson_id = fields.Many2one(
         "res.users",
@@ -164,8 +168,6 @@ class SalesPolicyComplaint(models.Model):
         supervisor = self.env.su or self.env.user.has_group("sales_policy.group_sales_supervisor")
         max_days = self.env.company.sales_policy_complaint_days
         for vals in vals_list:
-            if "state" in vals and not self.env.su:
-                raise UserError(self._sales_policy_state_error())
             if vals.get("deadline") and not supervisor and max_days > 0:
                 received = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
                 if fields.Date.to_date(vals["deadline"]) > received + timedelta(days=max_days):
@@ -185,26 +187,16 @@ class SalesPolicyComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        if self.env.su:
-            return super().write(vals)
-        if "state" in vals:
-            raise UserError(self._sales_policy_state_error())
-        if "deadline" in vals and not self.env.user.has_group(
-            "sales_policy.group_sales_supervisor"
+        if (
+            not self.env.su
+            and "deadline" in vals
+            and not self.env.user.has_group("sales_policy.group_sales_supervisor")
         ):
             raise UserError(
                 self.env._(
                     "Only a supervisor or above may move the deadline of a complaint "
                     "(%(article)s).",
                     article=self.env["sales.policy.control"]._cite("complaint_handling"),
-                )
-            )
-        closed = self.filtered(lambda c: c.state not in OPEN_STATES)
-        if closed:
-            raise UserError(
-                self.env._(
-                    "%(name)s is closed and cannot be changed any more.",
-                    name=", ".join(closed.mapped("name")),
                 )
             )
         res = super().write(vals)
@@ -214,18 +206,33 @@ class SalesPolicyComplaint(models.Model):
                 complaint._sales_policy_schedule_owner()
         return res
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_kept_on_record(self):
-        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_manager"):
-            raise UserError(
-                self.env._(
-                    "Complaints are kept on record: cancel it instead (%(article)s).",
-                    article=self.env["sales.policy.control"]._cite("complaint_handling"),
-                )
-            )
+    # ------------------------------------------------------------------------------
+    # Workflow guard: the buttons move the state; a closed complaint is on record
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {"state", "date_resolved"}
 
-    def _sales_policy_state_error(self):
-        return self.env._("Use the buttons to change the state of a complaint.")
+    def _policy_guard_locked_fields(self):
+        return {"resolved": ALL_FIELDS, "cancel": ALL_FIELDS}
+
+    def _policy_guard_deletable_states(self):
+        return ()
+
+    def _policy_guard_deletable(self):
+        # complaints are kept on record; a sales administrator removes a wrong entry
+        return super()._policy_guard_deletable() or self.env.user.has_group(
+            "sales_team.group_sale_manager"
+        )
+
+    def _policy_guard_control(self):
+        return "complaint_handling"
+
+    def _policy_guard_hint(self, kind):
+        if kind == "system":
+            return self.env._("Use the buttons to change the state of a complaint.")
+        if kind == "deleted":
+            return self.env._("Cancel it instead.")
+        return super()._policy_guard_hint(kind)
 
     def _sales_policy_schedule_owner(self):
         self.ensure_one()

@@ -17,6 +17,7 @@ class SalesPolicyContractTemplate(models.Model):
     _description = "Sales Contract Template"
     _inherit = ["mail.render.mixin"]
     _order = "sequence, id"
+    _check_company_auto = True
     # the body is trusted once saved: saving dynamic code requires the template editor
     # group (checked by mail.render.mixin on create/write), as for mail templates
     _unrestricted_rendering = True

@@ -13,6 +13,7 @@ class SalesPolicyCustomerClass(models.Model):
     _name = "sales.policy.customer.class"
     _description = "Customer Class"
     _order = "sequence, code, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="Short code shown on customers, e.g. A, B, C.")

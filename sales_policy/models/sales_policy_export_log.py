@@ -13,6 +13,7 @@ class SalesPolicyExportLog(models.Model):
     _name = "sales.policy.export.log"
     _description = "Customer Data Export Log"
     _order = "date desc, id desc"
+    _check_company_auto = True
     _rec_name = "date"
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True, index=True)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty
 
 from .sales_policy_return_visit import CHANNELS
+from .sales_policy_workflow_guard import ALL_FIELDS
 
 #: The request's status, derived from the approval engine's state: an approved request
 #: is applied to the order in the same transaction as its last approval.
@@ -38,20 +39,6 @@ class SalesPolicyOrderChange(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.approval.mixin"]
     _order = "id desc"
     _check_company_auto = True
-
-    #: the content of the request: frozen once applied
-    _CONTENT_FIELDS = frozenset(
-        {
-            "order_id",
-            "change_type",
-            "reason_id",
-            "customer_communication",
-            "communication_date",
-            "communication_partner_id",
-            "communication_channel",
-            "line_ids",
-        }
-    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -222,40 +209,33 @@ class SalesPolicyOrderChange(models.Model):
             requests.order_id.check_access("write")
         return requests
 
+    def write(self, vals):
+        if not self.env.su and vals.get("order_id"):
+            self.env["sale.order"].browse(vals["order_id"]).check_access("write")
+        return super().write(vals)
+
+    # ------------------------------------------------------------------------------
+    # Workflow guard: the engine writes the status; an applied request is frozen and
+    # a request once submitted stays as the trace of the order's change
+    # ------------------------------------------------------------------------------
     def _policy_guard_system_fields(self):
         return super()._policy_guard_system_fields() | {"state", "date_applied"}
 
-    def write(self, vals):
-        if not self.env.su:
-            if self._CONTENT_FIELDS & set(vals):
-                self._policy_check_editable()
-            if vals.get("order_id"):
-                self.env["sale.order"].browse(vals["order_id"]).check_access("write")
-        return super().write(vals)
+    def _policy_guard_locked_fields(self):
+        return {"applied": ALL_FIELDS}
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_submitted(self):
-        for request in self:
-            if request.state != "draft" or request.sudo().policy_approval_ids:
-                raise UserError(
-                    self.env._(
-                        "%(request)s was submitted for approval: it stays as the trace of the "
-                        "order's change (%(article)s).",
-                        request=request.display_name,
-                        article=self.env["sales.policy.control"]._cite("order_change_approval"),
-                    )
-                )
+    def _policy_guard_deletable_states(self):
+        return ("draft",)
 
-    def _policy_check_editable(self):
-        for request in self:
-            if request.state == "applied":
-                raise UserError(
-                    self.env._(
-                        "%(request)s is applied to the order: it can no longer be changed. "
-                        "File a new request for a further change.",
-                        request=request.display_name,
-                    )
-                )
+    def _policy_guard_deletable(self):
+        return super()._policy_guard_deletable() and not self.sudo().policy_approval_ids
+
+    def _policy_guard_hint(self, kind):
+        if kind == "locked":
+            return self.env._("File a new request for a further change.")
+        if kind == "deleted":
+            return self.env._("A request once submitted is the trace of the order's change.")
+        return super()._policy_guard_hint(kind)
 
     # ------------------------------------------------------------------------------
     # Approval engine hooks

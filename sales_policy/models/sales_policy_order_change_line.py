@@ -3,7 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, formatLang
 
 
@@ -16,10 +16,10 @@ class SalesPolicyOrderChangeLine(models.Model):
 
     _name = "sales.policy.order.change.line"
     _description = "Order Change Request Line"
+    _inherit = ["sales.policy.workflow.guard"]
     _order = "change_id, id"
-
-    #: written only when the approved request is applied (with sudo)
-    _PROTECTED_FIELDS = frozenset({"old_qty", "old_price_unit", "old_discount"})
+    #: the lines follow their request: the request's guard checks a change of its lines
+    _policy_guard_parent_field = "change_id"
 
     change_id = fields.Many2one(
         "sales.policy.order.change",
@@ -154,49 +154,36 @@ class SalesPolicyOrderChangeLine(models.Model):
                 )
 
     # ------------------------------------------------------------------------------
-    # CRUD: the request's content is frozen once applied; every change of a pending
-    # request voids its approval (the engine compares the snapshot)
+    # CRUD: every change of a pending request voids its approval (the engine compares
+    # the snapshot); the lines of an applied one are frozen (the workflow guard)
     # ------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._policy_check_protected(vals)
-            changes = self.env["sales.policy.order.change"].browse(
-                {vals["change_id"] for vals in vals_list if vals.get("change_id")}
-            )
-            changes._policy_check_editable()
         lines = super().create(vals_list)
         lines.change_id._policy_approval_recheck()
         return lines
 
     def write(self, vals):
-        if not self.env.su:
-            self._policy_check_protected(vals)
-            self.change_id._policy_check_editable()
         res = super().write(vals)
         self.change_id._policy_approval_recheck()
         return res
 
     def unlink(self):
         changes = self.change_id
-        if not self.env.su:
-            changes._policy_check_editable()
         res = super().unlink()
         changes.exists()._policy_approval_recheck()
         return res
 
-    @api.model
-    def _policy_check_protected(self, vals):
-        protected = self._PROTECTED_FIELDS & set(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "The values before the change are recorded when the approved request is "
-                    "applied; they cannot be written directly (%(fields)s).",
-                    fields=", ".join(sorted(protected)),
-                )
-            )
+    def _policy_guard_system_fields(self):
+        """The values before the change: recorded when the approved request is applied."""
+        return super()._policy_guard_system_fields() | {
+            "old_qty",
+            "old_price_unit",
+            "old_discount",
+        }
+
+    def _policy_guard_control(self):
+        return "order_change_approval"
 
     # ------------------------------------------------------------------------------
     # Business

@@ -28,6 +28,7 @@ class SalesPolicyPolicy(models.Model):
     _description = "Sales Policy Document"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "effective_date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(string="Title", required=True, tracking=True)
     version = fields.Char(required=True, tracking=True)

@@ -15,6 +15,7 @@ class SalesPolicyPolicyAck(models.Model):
     _name = "sales.policy.policy.ack"
     _description = "Sales Policy Acknowledgement"
     _order = "date_requested desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     policy_id = fields.Many2one(

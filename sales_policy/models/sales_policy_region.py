@@ -12,6 +12,7 @@ class SalesPolicyRegion(models.Model):
     _description = "Sales Region"
     _inherit = ["mail.thread"]
     _order = "sequence, name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10)

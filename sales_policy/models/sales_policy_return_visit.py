@@ -26,6 +26,7 @@ class SalesPolicyReturnVisit(models.Model):
     _description = "Return Visit"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
@@ -35,6 +36,7 @@ class SalesPolicyReturnVisit(models.Model):
         tracking=True,
         domain="[('state', '=', 'sale')]",
         help="The confirmed order whose delivery the customer is asked about.",
+        check_company=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -42,6 +44,7 @@ class SalesPolicyReturnVisit(models.Model):
         compute="_compute_from_order",
         store=True,
         index=True,
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",

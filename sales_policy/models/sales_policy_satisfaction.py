@@ -40,6 +40,7 @@ class SalesPolicySatisfaction(models.Model):
     _description = "Satisfaction Survey"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_sent desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
@@ -49,6 +50,7 @@ class SalesPolicySatisfaction(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -56,6 +58,7 @@ class SalesPolicySatisfaction(models.Model):
         domain="[('state', '=', 'sale'), ('partner_id', 'child_of', partner_id)]",
         help="The order the customer is asked about (the last confirmed one for the "
         "surveys sent by the daily job).",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",

@@ -16,6 +16,7 @@ class SalesPolicySupportRequest(models.Model):
     _description = "Pre-sales Support Request"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_deadline, id desc"
+    _check_company_auto = True
 
     name = fields.Char(string="Subject", required=True, tracking=True)
     lead_id = fields.Many2one(
@@ -25,6 +26,7 @@ class SalesPolicySupportRequest(models.Model):
         index=True,
         ondelete="cascade",
         tracking=True,
+        check_company=True,
     )
     partner_id = fields.Many2one(related="lead_id.partner_id", string="Customer")
     lead_user_id = fields.Many2one(

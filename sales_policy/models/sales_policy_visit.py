@@ -24,6 +24,7 @@ class SalesPolicyVisit(models.Model):
     _description = "Customer Visit"
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.salesperson.mixin"]
     _order = "date_planned desc, id desc"
+    _check_company_auto = True
 
     #: Fields frozen once the visit is done: the record of the visit is evidence.
     _SALES_POLICY_LOCKED_WHEN_DONE = frozenset(
@@ -60,6 +61,7 @@ class SalesPolicyVisit(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
     )
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id",
@@ -71,12 +73,14 @@ class SalesPolicyVisit(models.Model):
         "res.partner",
         domain="[('id', 'child_of', commercial_partner_id), ('id', '!=', commercial_partner_id)]",
         help="The person met at the customer.",
+        check_company=True,
     )
     lead_id = fields.Many2one(
         "crm.lead",
         string="Opportunity",
         index="btree_not_null",
         domain="[('partner_id', 'child_of', commercial_partner_id)]",
+        check_company=True,
     )
     # a rep in several teams says which one the visit was for
     team_id = fields.Many2one(readonly=False)
@@ -159,6 +163,7 @@ class SalesPolicyVisit(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
+        check_company=True,
     )
     customer_class_id = fields.Many2one(
         related="commercial_partner_id.sales_policy_customer_class_id",

@@ -15,3 +15,4 @@ from . import test_contract
 from . import test_expense
 from . import test_alert_engine
 from . import test_lead
+from . import test_workflow_guard

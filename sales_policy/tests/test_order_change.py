@@ -536,6 +536,17 @@ class TestOrderChangeSecurity(OrderChangeCommon):
             lambda sol: sol.is_downpayment and not sol.display_type
         )
         self.assertEqual(len(dp_lines), 1, "the wizard adds its down payment line")
+        self.assertEqual(dp_lines.create_uid, self.finance)
+        # the wizard's lines get in, as the user, for the length of its call only
+        with self.assertRaises(UserError):
+            self.env["sale.order.line"].with_user(self.finance).create(
+                {
+                    "order_id": order.id,
+                    "is_downpayment": True,
+                    "product_uom_qty": 0.0,
+                    "price_unit": -125.0,
+                }
+            )
         invoice = order.invoice_ids.with_user(self.finance)
         invoice.action_post()
         self.assertEqual(invoice.state, "posted")
