@@ -146,8 +146,8 @@ class SalesPolicyWorkflowGuard(models.AbstractModel):
         self._policy_guard_check_field_groups(keys, records)
         state_field = self._policy_guard_state_field
         locks = self._policy_guard_locked_fields()
-        free = self._policy_guard_free_fields()
-        for record in records:
+        free = self._policy_guard_free_fields() if locks else frozenset()
+        for record in records if locks else ():
             state = record._policy_guard_state()
             locked = locks.get(state, frozenset())
             if locked == ALL_FIELDS:
