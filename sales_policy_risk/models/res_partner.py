@@ -1,0 +1,293 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+CREDIT_GRADES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
+
+
+class ResPartner(models.Model):
+    """The customer's credit (篇一 §18, 篇四 §22) on Odoo's own credit limit.
+
+    The limit is Odoo's ``credit_limit`` (per company, the company's default limit as
+    fallback); the grade is ours. Both change only through an approved credit limit
+    request (workflow guard). The figures (exposure, overdue) are computed, never
+    stored on the partner, with a few grouped queries per batch
+    (:meth:`_sales_policy_credit_figures`).
+    """
+
+    _name = "res.partner"
+    _inherit = ["res.partner", "sales.policy.workflow.guard"]
+
+    sales_policy_credit_grade = fields.Selection(
+        CREDIT_GRADES,
+        string="Credit Grade",
+        company_dependent=True,
+        copy=False,
+        help="Set by an approved credit limit request, from the customer's credit "
+        "assessment. D: orders are not confirmed without a credit override.",
+    )
+    sales_policy_credit_manual_score = fields.Integer(
+        string="Finance's Judgement (0–100)",
+        company_dependent=True,
+        copy=False,
+        help="Finance's own assessment of the customer (guarantees, reputation, what the "
+        "figures do not show), a factor of the credit scorecard. Empty counts as 50.",
+    )
+    sales_policy_credit_receivable = fields.Monetary(
+        string="Unpaid Receivables",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+    )
+    sales_policy_credit_to_invoice = fields.Monetary(
+        string="Orders Not Invoiced",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+    )
+    sales_policy_credit_exposure = fields.Monetary(
+        string="Credit Exposure",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+        help="Unpaid posted receivables plus confirmed orders not yet invoiced, of the "
+        "customer and its contacts, in this company (company currency).",
+    )
+    sales_policy_credit_limit = fields.Monetary(
+        string="Credit Limit (Effective)",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+        help="The customer's credit limit, or the company's default one. 0: no limit.",
+    )
+    sales_policy_credit_remaining = fields.Monetary(
+        string="Remaining Credit",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+    )
+    sales_policy_credit_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_sales_policy_credit",
+        currency_field="sales_policy_credit_currency_id",
+    )
+    sales_policy_credit_overdue_days = fields.Integer(
+        string="Oldest Overdue (Days)", compute="_compute_sales_policy_credit"
+    )
+    sales_policy_credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_sales_policy_credit"
+    )
+    sales_policy_credit_assessment_ids = fields.One2many(
+        "sales.policy.credit.assessment", "partner_id", string="Credit Assessments"
+    )
+    sales_policy_credit_assessment_due = fields.Boolean(
+        string="Credit Assessment Due",
+        compute="_compute_sales_policy_credit_assessment_due",
+        search="_search_sales_policy_credit_assessment_due",
+        help="Invoiced, and not assessed for the company's number of months.",
+    )
+
+    @api.depends_context("company")
+    def _compute_sales_policy_credit(self):
+        company = self.env.company
+        figures = self._sales_policy_credit_figures(company)
+        for partner in self:
+            figure = figures.get(partner.commercial_partner_id.id) or {}
+            partner.update(
+                {
+                    "sales_policy_credit_currency_id": company.currency_id,
+                    "sales_policy_credit_receivable": figure.get("receivable", 0.0),
+                    "sales_policy_credit_to_invoice": figure.get("to_invoice", 0.0),
+                    "sales_policy_credit_exposure": figure.get("exposure", 0.0),
+                    "sales_policy_credit_limit": figure.get("limit", 0.0),
+                    "sales_policy_credit_remaining": figure.get("remaining", 0.0),
+                    "sales_policy_credit_overdue": figure.get("overdue", 0.0),
+                    "sales_policy_credit_overdue_days": figure.get("overdue_days", 0),
+                }
+            )
+
+    @api.depends_context("company")
+    def _compute_sales_policy_credit_assessment_due(self):
+        company = self.env.company
+        due = self.env["sales.policy.credit.assessment"]._sales_policy_due_partners(company)
+        for partner in self:
+            partner.sales_policy_credit_assessment_due = partner.commercial_partner_id in due
+
+    def _search_sales_policy_credit_assessment_due(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        due = self.env["sales.policy.credit.assessment"]._sales_policy_due_partners(
+            self.env.company
+        )
+        positive = (operator == "in") == (True in value)
+        return [("id", "in" if positive else "not in", due.ids)]
+
+    def action_sales_policy_credit_assess(self):
+        """Finance: assess these customers now (a new dated assessment each)."""
+        if not self.env.user.has_group("sales_policy.group_finance"):
+            raise AccessError(
+                self.env._(
+                    "Only finance assesses customers' credit (%(article)s).",
+                    article=self.env["sales.policy.control"]._cite("credit_assessment"),
+                )
+            )
+        self.check_access("read")
+        company = self.env.company
+        assessments = self.env["sales.policy.credit.assessment"]._sales_policy_assess(self, company)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Assessments"),
+            "res_model": "sales.policy.credit.assessment",
+            "view_mode": "list,form",
+            "domain": [("id", "in", assessments.ids)],
+        }
+
+    def action_sales_policy_credit_request(self):
+        """Ask for a new credit limit and grade for this customer."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Limit Request"),
+            "res_model": "sales.policy.credit.limit.request",
+            "view_mode": "form",
+            "target": "current",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    # ------------------------------------------------------------------------------
+    # Workflow guard: the limit and the grade change through limit requests only
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {
+            "credit_limit",
+            "use_partner_credit_limit",
+            "sales_policy_credit_grade",
+        }
+
+    def _policy_guard_field_groups(self):
+        return {
+            **super()._policy_guard_field_groups(),
+            "sales_policy_credit_manual_score": ("sales_policy.group_finance",),
+        }
+
+    def _policy_guard_control(self):
+        return "credit_limit_request"
+
+    # ------------------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------------------
+    def _sales_policy_credit_figures(self, company, today=None):
+        """The credit figures of the commercial entities of ``self`` in ``company``, in
+        its currency: ``{commercial partner id: {receivable, overdue, overdue_days,
+        to_invoice, exposure, limit, remaining, grade}}``. Contacts count for their
+        company. Two grouped queries and one read of the limits, whatever the number of
+        partners or of their lines."""
+        commercial = self.commercial_partner_id
+        if not commercial:
+            return {}
+        today = today or fields.Date.context_today(self)
+        figures = {
+            partner.id: {
+                "receivable": 0.0,
+                "overdue": 0.0,
+                "overdue_days": 0,
+                "to_invoice": 0.0,
+            }
+            for partner in commercial
+        }
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "account_id", "partner_id"]
+        )
+        self.env["sale.order"].flush_model(["state", "partner_id", "company_id", "currency_rate"])
+        self.env["sale.order.line"].flush_model()
+        self.flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(aml.amount_residual),
+                       SUM(aml.amount_residual)
+                           FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s),
+                       MAX(%(today)s - COALESCE(aml.date_maturity, aml.date))
+                           FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s
+                                     AND aml.amount_residual > 0)
+                  FROM account_move_line aml
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE partner.commercial_partner_id = ANY(%(partners)s)
+                   AND aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND NOT aml.reconciled
+              GROUP BY partner.commercial_partner_id
+                """,
+                today=today,
+                partners=commercial.ids,
+                company=company.id,
+            )
+        )
+        for partner_id, receivable, overdue, overdue_days in self.env.cr.fetchall():
+            figures[partner_id].update(
+                receivable=receivable or 0.0,
+                overdue=max(overdue or 0.0, 0.0),
+                overdue_days=overdue_days or 0,
+            )
+        for partner_id, amount in self._sales_policy_credit_to_invoice(commercial, company):
+            figures[partner_id]["to_invoice"] = amount
+        for partner in commercial.with_company(company):
+            figure = figures[partner.id]
+            limit = partner.sudo().credit_limit if company.account_use_credit_limit else 0.0
+            exposure = figure["receivable"] + figure["to_invoice"]
+            figure.update(
+                exposure=exposure,
+                limit=limit,
+                remaining=limit - exposure if limit else 0.0,
+                grade=partner.sudo().sales_policy_credit_grade or False,
+            )
+        return figures
+
+    @api.model
+    def _sales_policy_credit_to_invoice(self, commercial, company):
+        """``[(commercial partner id, amount)]``: confirmed orders not yet invoiced, in
+        company currency (at the order's rate), tax included: the ordered quantity not
+        yet on an invoice, less the down payments invoiced and not yet deducted."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH amounts AS (
+                    SELECT so.partner_id, so.currency_rate, sol.price_total
+                               * (sol.product_uom_qty - sol.qty_invoiced)
+                               / sol.product_uom_qty AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                     WHERE so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND sol.display_type IS NULL
+                       AND NOT COALESCE(sol.is_downpayment, FALSE)
+                       AND sol.product_uom_qty > 0
+                       AND so.partner_id IN (SELECT id FROM res_partner
+                                             WHERE commercial_partner_id = ANY(%(partners)s))
+                 UNION ALL
+                    SELECT so.partner_id, so.currency_rate,
+                           - aml.price_total * CASE WHEN am.move_type = 'out_refund'
+                                                    THEN -1 ELSE 1 END
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND sol.is_downpayment
+                       AND am.state = 'posted'
+                       AND so.partner_id IN (SELECT id FROM res_partner
+                                             WHERE commercial_partner_id = ANY(%(partners)s))
+                )
+                SELECT partner.commercial_partner_id,
+                       SUM(amounts.amount / COALESCE(NULLIF(amounts.currency_rate, 0), 1))
+                  FROM amounts
+                  JOIN res_partner partner ON partner.id = amounts.partner_id
+              GROUP BY partner.commercial_partner_id
+                """,
+                company=company.id,
+                partners=commercial.ids,
+            )
+        )
+        return [
+            (partner_id, max(amount or 0.0, 0.0)) for partner_id, amount in self.env.cr.fetchall()
+        ]

@@ -1,0 +1,259 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .res_partner import CREDIT_GRADES
+
+#: How each factor becomes a score of 0–100 (our choice; README "Credit assessment"):
+#: a payment 60 days late on average scores 0, debt overdue for 90 days scores 0, a
+#: relationship of 3 years scores 100, the company's reference volume scores 100.
+DAYS_LATE_ZERO = 60
+OVERDUE_DAYS_ZERO = 90
+RELATIONSHIP_MONTHS_FULL = 36
+#: Suggested limit: this many months of the customer's average monthly invoicing.
+SUGGESTED_MONTHS = {"A": 3, "B": 2, "C": 1, "D": 0}
+
+
+class SalesPolicyCreditAssessment(models.Model):
+    """A dated credit assessment of a customer (客户信用评估, 篇一 §18, 篇四 §22).
+
+    The scorecard reads the customer's payment history over the last 12 months
+    (average days late, share paid late), its current overdue debt, the length of the
+    relationship, its volume, and finance's own judgement; weights and grade thresholds
+    are company settings. The result is a grade (A–D) and a suggested limit; assessments
+    are kept (the history) and the customer's limit and grade change only through a
+    credit limit request. :meth:`_sales_policy_assess` assesses any number of customers
+    with a constant number of grouped queries.
+    """
+
+    _name = "sales.policy.credit.assessment"
+    _description = "Credit Assessment"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, readonly=True, index=True)
+    avg_days_late = fields.Float(
+        string="Average Days Late",
+        readonly=True,
+        help="Over the last 12 months, the days between the due date and the payment of "
+        "the customer's invoices, weighted by amount.",
+    )
+    late_share = fields.Float(
+        string="Share Paid Late (%)",
+        readonly=True,
+        help="Over the last 12 months, the share of the amounts paid after their due date.",
+    )
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True)
+    overdue_days = fields.Integer(string="Oldest Overdue (Days)", readonly=True)
+    relationship_months = fields.Integer(
+        string="Customer For (Months)", readonly=True, help="Since the first invoice."
+    )
+    volume = fields.Monetary(
+        string="Invoiced (12 Months)", readonly=True, help="Net of credit notes."
+    )
+    manual_score = fields.Integer(string="Finance's Judgement", readonly=True)
+    score = fields.Float(readonly=True, aggregator="avg")
+    grade = fields.Selection(CREDIT_GRADES, readonly=True, index=True)
+    previous_grade = fields.Selection(CREDIT_GRADES, readonly=True)
+    suggested_limit = fields.Monetary(readonly=True)
+
+    # ------------------------------------------------------------------------------
+    # The assessment
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_assess(self, partners, company, today=None):
+        """Assess the commercial entities of ``partners`` in ``company`` today: one new
+        assessment each. Four grouped queries and one insert, whatever their number."""
+        commercial = partners.commercial_partner_id
+        if not commercial:
+            return self.browse()
+        today = today or fields.Date.context_today(self)
+        since = today - relativedelta(months=12)
+        history = self._sales_policy_payment_history(commercial, company, since)
+        invoicing = self._sales_policy_invoicing(commercial, company, since)
+        figures = commercial._sales_policy_credit_figures(company, today)
+        previous = self._sales_policy_latest(commercial, company)
+        weights = company._sales_policy_credit_weights()
+        vals_list = []
+        for partner in commercial.with_company(company):
+            days_late, late_share = history.get(partner.id, (0.0, 0.0))
+            first_date, volume = invoicing.get(partner.id, (None, 0.0))
+            figure = figures[partner.id]
+            months = (
+                (today.year - first_date.year) * 12 + today.month - first_date.month
+                if first_date
+                else 0
+            )
+            manual = partner.sudo().sales_policy_credit_manual_score
+            factors = {
+                "payment_days": max(0.0, 100.0 - 100.0 * days_late / DAYS_LATE_ZERO),
+                "late_share": 100.0 * (1.0 - late_share),
+                "overdue": max(0.0, 100.0 - 100.0 * figure["overdue_days"] / OVERDUE_DAYS_ZERO),
+                "relationship": min(100.0, 100.0 * months / RELATIONSHIP_MONTHS_FULL),
+                "volume": min(
+                    100.0, 100.0 * max(volume, 0.0) / company.sales_policy_credit_volume_reference
+                ),
+                "manual": float(manual) if manual else 50.0,
+            }
+            score = sum(factors[key] * weights[key] for key in weights) / 100.0
+            grade = company._sales_policy_credit_grade(score)
+            last = previous.get((partner.id, company.id))
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "date": today,
+                    "avg_days_late": days_late,
+                    "late_share": 100.0 * late_share,
+                    "overdue_amount": figure["overdue"],
+                    "overdue_days": figure["overdue_days"],
+                    "relationship_months": months,
+                    "volume": volume,
+                    "manual_score": manual,
+                    "score": round(score, 2),
+                    "grade": grade,
+                    "previous_grade": last.grade if last else False,
+                    "suggested_limit": company.currency_id.round(
+                        max(volume, 0.0) / 12.0 * SUGGESTED_MONTHS[grade]
+                    ),
+                }
+            )
+        return self.sudo().create(vals_list)
+
+    @api.model
+    def _sales_policy_payment_history(self, commercial, company, since):
+        """``{partner id: (average days late, share paid late 0–1)}`` of the payments
+        (reconciliations) of the customers' receivables since ``since``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(apr.amount * GREATEST(apr.max_date
+                           - COALESCE(aml.date_maturity, aml.date), 0))
+                           / NULLIF(SUM(apr.amount), 0),
+                       SUM(apr.amount) FILTER (WHERE apr.max_date
+                           > COALESCE(aml.date_maturity, aml.date))
+                           / NULLIF(SUM(apr.amount), 0)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                 WHERE partner.commercial_partner_id = ANY(%(partners)s)
+                   AND aml.company_id = %(company)s
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND apr.max_date >= %(since)s
+              GROUP BY partner.commercial_partner_id
+                """,
+                partners=commercial.ids,
+                company=company.id,
+                since=since,
+            )
+        )
+        return {
+            partner_id: (float(days or 0.0), float(share or 0.0))
+            for partner_id, days, share in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _sales_policy_invoicing(self, commercial, company, since):
+        """``{partner id: (first invoice date, invoiced since ``since`` net of credit
+        notes, company currency)}``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move.commercial_partner_id,
+                       MIN(move.invoice_date),
+                       SUM(move.amount_untaxed_signed) FILTER (WHERE move.invoice_date >= %(since)s)
+                  FROM account_move move
+                 WHERE move.commercial_partner_id = ANY(%(partners)s)
+                   AND move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+              GROUP BY move.commercial_partner_id
+                """,
+                partners=commercial.ids,
+                company=company.id,
+                since=since,
+            )
+        )
+        return {
+            partner_id: (first, float(volume or 0.0))
+            for partner_id, first, volume in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _sales_policy_latest(self, partners, companies):
+        """``{(partner id, company id): latest assessment}`` (one query)."""
+        if not partners or not companies:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id, company_id) id
+                  FROM sales_policy_credit_assessment
+                 WHERE partner_id = ANY(%(partners)s) AND company_id = ANY(%(companies)s)
+              ORDER BY partner_id, company_id, date DESC, id DESC
+                """,
+                partners=partners.ids,
+                companies=companies.ids,
+            )
+        )
+        latest = self.browse([row[0] for row in self.env.cr.fetchall()])
+        return {(a.partner_id.id, a.company_id.id): a for a in latest}
+
+    @api.model
+    def _sales_policy_due_partners(self, company, today=None):
+        """Customers of ``company`` due for an assessment: invoiced at least once and
+        not assessed for the company's number of months."""
+        today = today or fields.Date.context_today(self)
+        limit_date = today - relativedelta(months=company.sales_policy_credit_reassess_months)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type = 'out_invoice'
+                   AND NOT EXISTS (
+                       SELECT 1 FROM sales_policy_credit_assessment a
+                        WHERE a.partner_id = move.commercial_partner_id
+                          AND a.company_id = %(company)s
+                          AND a.date > %(limit_date)s)
+                """,
+                company=company.id,
+                limit_date=limit_date,
+            )
+        )
+        return self.env["res.partner"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_sales_policy_assess(self):
+        """Monthly: assess the customers due, company by company."""
+        for company in self.env["res.company"].search([]):
+            due = self._sales_policy_due_partners(company)
+            self.with_company(company)._sales_policy_assess(due, company)
+
+    def action_request_limit(self):
+        """Ask for the suggested limit and grade (a credit limit request, prefilled)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Limit Request"),
+            "res_model": "sales.policy.credit.limit.request",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_new_limit": self.suggested_limit,
+                "default_new_grade": self.grade,
+            },
+        }

@@ -1,0 +1,2 @@
+from . import test_credit
+from . import test_credit_rpc
