@@ -1,0 +1,3 @@
+from . import test_market_info
+from . import test_risk_register
+from . import test_risk_rpc
