@@ -40,17 +40,13 @@ class SalesPolicyMarketInfo(models.Model):
     )
     competitor_id = fields.Many2one(
         "res.partner",
-        string="Competitor",
         check_company=True,
         index="btree_not_null",
         help="The competitor, when it is recorded as a contact.",
     )
-    competitor_name = fields.Char(
-        string="Competitor Name", help="The competitor's name when it is not a contact."
-    )
+    competitor_name = fields.Char(help="The competitor's name when it is not a contact.")
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         check_company=True,
         help="Our product the information concerns (or the closest one).",
     )
@@ -64,7 +60,6 @@ class SalesPolicyMarketInfo(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     price_seen = fields.Monetary(
-        string="Price Seen",
         currency_field="currency_id",
         help="The price observed (competitor's offer, customer's target), in the company currency.",
     )

@@ -129,7 +129,6 @@ class SalesPolicyRisk(models.Model):
     )
     contract_id = fields.Many2one(
         "sales.policy.contract",
-        string="Contract",
         check_company=True,
         index="btree_not_null",
         tracking=True,
@@ -158,7 +157,6 @@ class SalesPolicyRisk(models.Model):
     )
     owner_id = fields.Many2one(
         "res.users",
-        string="Owner",
         compute="_compute_owner_id",
         store=True,
         readonly=False,
