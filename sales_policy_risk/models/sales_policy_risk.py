@@ -465,12 +465,13 @@ class SalesPolicyRisk(models.Model):
     # Business
     # ------------------------------------------------------------------------------
     def _sales_policy_notify_owner(self):
-        """The reporter reports to the owner: an activity to assess the risk."""
+        """The reporter reports to the owner: an activity to assess the risk (a reported
+        risk; later, a new owner is notified by the assignment on the tracked field)."""
         activity_type = self.env.ref(
             "sales_policy_risk.mail_activity_type_risk_assess", raise_if_not_found=False
         )
         article = self.env["sales.policy.control"]._cite(CONTROL)
-        for risk in self.sudo().filtered(lambda r: r.owner_id and r.state != "closed"):
+        for risk in self.sudo().filtered(lambda r: r.owner_id and r.state == "reported"):
             risk.with_context(mail_activity_quick_update=True).activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
                 summary=self.env._("Assess the risk: %(risk)s", risk=risk.name),

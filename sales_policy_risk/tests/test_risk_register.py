@@ -99,6 +99,17 @@ class TestRiskRegister(RiskCommon):
         with self.assertRaises(AccessError):
             self._risk_of(self.rep_n1b).with_user(self.rep_n1a).read(["name"])
 
+    def test_other_company_risks_are_invisible(self):
+        other = self.env["res.company"].create({"name": "Branch"})
+        self.rep_s1.company_ids |= other
+        risk = self._report_risk(self.rep_s1, company_id=other.id)
+        self.assertEqual(risk.company_id, other)
+        self.assertFalse(self.Risk.with_user(self.director).search([("id", "=", risk.id)]))
+        self.assertEqual(
+            self.Risk.with_user(self.rep_s1).with_company(other).search([("id", "=", risk.id)]),
+            risk,
+        )
+
     def test_finance_and_legal_read_every_risk_but_change_none(self):
         for user in (self.finance, self.legal):
             self.assertEqual(self._reporters(self.Risk, user, self.risks), set(self.reps))
@@ -151,6 +162,7 @@ class TestRiskRegister(RiskCommon):
         self.assertTrue(risk.with_user(self.rep_n1a).can_manage)
         with self.assertRaises(AccessError) as caught:
             risk.with_user(self.rep_n1a).action_close()
+        self.assertIn("somebody else closes it", str(caught.exception))
         self.assertIn(self.article_21, str(caught.exception))
         risk.with_user(self.director).action_close()
         self.assertEqual(risk.state, "closed")
