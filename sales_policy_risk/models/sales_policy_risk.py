@@ -340,15 +340,14 @@ class SalesPolicyRisk(models.Model):
             )
         owner_id = vals.get("owner_id")
         if owner_id and not user.has_group("sales_policy.group_regional_manager"):
-            superiors = {superior.id for _level, superior in user._sales_policy_superiors()}
-            if owner_id not in superiors:
+            superiors = self.env["res.users"].concat(
+                *(superior for _level, superior in user._sales_policy_superiors())
+            )
+            if owner_id not in superiors.ids:
                 raise AccessError(
                     self.env._(
                         "You report a risk to one of your managers: %(names)s (%(article)s).",
-                        names=", ".join(
-                            superior.name for _level, superior in user._sales_policy_superiors()
-                        )
-                        or "-",
+                        names=", ".join(superiors.mapped("name")) or "-",
                         article=self.env["sales.policy.control"]._cite(CONTROL),
                     )
                 )

@@ -55,8 +55,12 @@ class TestRiskRegister(RiskCommon):
     def test_rep_reports_in_own_name_to_own_managers_only(self):
         with self.assertRaises(AccessError):
             self._report_risk(self.rep_n1a, user_id=self.rep_n1b.id)
-        with self.assertRaises(AccessError):
+        with self.assertRaises(AccessError) as caught:
             self._report_risk(self.rep_n1a, owner_id=self.rm_south.id)
+        self.assertIn(self.rm_north.name, str(caught.exception))
+        # a gap in the chain (no supervisor above a supervisor) is no name
+        with self.assertRaises(AccessError):
+            self._report_risk(self.sup_n1, owner_id=self.rm_south.id)
         risk = self._report_risk(self.rep_n1a, owner_id=self.sup_n1.id)
         self.assertEqual(risk.owner_id, self.sup_n1)
         self.assertEqual(risk.activity_ids.user_id, self.sup_n1)
