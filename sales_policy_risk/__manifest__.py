@@ -1,8 +1,9 @@
 {
     "name": "Sales Policy: Credit and Risk",
     "summary": "Customer credit assessment, exposure and limits enforced at confirmation, "
-    "limit requests and overrides approved by finance (篇一 §17–18, 篇四 §21–22)",
-    "version": "19.0.1.0.0",
+    "limit requests and overrides approved by finance, risk register, market information "
+    "and early warning (篇一 §17–18, 篇四 §21–22)",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "author": "Sales Policy for Odoo",
     "license": "LGPL-3",
@@ -10,16 +11,25 @@
     "data": [
         "security/ir.model.access.csv",
         "security/sales_policy_credit_rules.xml",
+        "security/sales_policy_risk_rules.xml",
         "data/sales_policy_credit_control_data.xml",
         "data/sales_policy_credit_cron_data.xml",
+        "data/sales_policy_risk_control_data.xml",
+        "data/sales_policy_risk_data.xml",
         "views/sales_policy_credit_assessment_views.xml",
         "views/sales_policy_credit_limit_request_views.xml",
         "views/sales_policy_credit_override_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sales_policy_market_info_views.xml",
+        "views/sales_policy_risk_views.xml",
+        "views/sales_policy_risk_menus.xml",
         "views/sales_policy_credit_menus.xml",
     ],
-    "demo": ["demo/sales_policy_credit_demo.xml"],
+    "demo": [
+        "demo/sales_policy_credit_demo.xml",
+        "demo/sales_policy_risk_demo.xml",
+    ],
     "post_init_hook": "_sales_policy_risk_post_init",
 }

@@ -1,2 +1,5 @@
 from . import test_credit
 from . import test_credit_rpc
+from . import test_market_info
+from . import test_risk_register
+from . import test_risk_rpc
