@@ -117,7 +117,9 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
             groups = self.env["account.move"]._read_group(
                 domain, ["invoice_user_id"], ["amount_untaxed_signed:sum"]
             )
-            return {user.id or None: amount for user, amount in groups}
+            amounts = dict.fromkeys(users.ids, 0.0) if users is not None else {}
+            amounts.update((user.id or None, amount) for user, amount in groups)
+            return amounts
         self.env["account.move"].flush_model(
             ["company_id", "move_type", "state", "invoice_date", "invoice_user_id"]
         )
@@ -147,7 +149,9 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
                 SQL(" AND ").join(conditions),
             )
         )
-        return dict(rows)
+        amounts = dict.fromkeys(users.ids, 0.0) if users is not None else {}
+        amounts.update(rows)
+        return amounts
 
     @api.model
     def _kpi_collection_rate(self, date_from, date_to, users, categ=None):

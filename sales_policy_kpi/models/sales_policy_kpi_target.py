@@ -167,7 +167,7 @@ class SalesPolicyKpiTarget(models.Model):
                     "region_id",
                     "team_id",
                     "period_type",
-                    "date_from",
+                    "date_from:day",
                     "categ_id",
                 ],
                 ["amount:sum"],
@@ -286,7 +286,18 @@ class SalesPolicyKpiTarget(models.Model):
                 )
 
     @api.constrains(
-        "level", "company_id", "region_id", "team_id", "user_id", "categ_id", "date_from", "date_to"
+        "level",
+        "company_id",
+        "region_id",
+        "team_id",
+        "user_id",
+        "categ_id",
+        "period_type",
+        "year",
+        "quarter",
+        "month",
+        "date_from",
+        "date_to",
     )
     def _check_overlap(self):
         """One target per scope, product category and period type at a time (a yearly
