@@ -21,12 +21,11 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
     @api.model
     def _kpi_indicators(self):
         """``{code: (label, unit, help)}``, in the order they are offered."""
-        _ = self.env._
         return {
             "sales_amount": (
-                _("Sales Amount"),
+                self.env._("Sales Amount"),
                 "amount",
-                _(
+                self.env._(
                     "Untaxed amount of the salesperson's posted customer invoices dated "
                     "in the period, minus their posted credit notes dated in the period, in "
                     "company currency (converted at each invoice's own rate). Restricted to "
@@ -34,9 +33,9 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
                 ),
             ),
             "collection_rate": (
-                _("Collection Rate"),
+                self.env._("Collection Rate"),
                 "percent",
-                _(
+                self.env._(
                     "Collected ÷ due on the salesperson's invoices over the period, in %: "
                     "the collection figures of Sales Policy (installments due by the end of "
                     "the period and unpaid at its start; payments collected in the period). "
@@ -44,36 +43,36 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
                 ),
             ),
             "satisfaction": (
-                _("Customer Satisfaction"),
+                self.env._("Customer Satisfaction"),
                 "score",
-                _(
+                self.env._(
                     "Average score (1–5) of the return visits done and the satisfaction "
                     "surveys answered in the period for the salesperson's customers. No "
                     "figure without any score."
                 ),
             ),
             "new_customers": (
-                _("New Customers"),
+                self.env._("New Customers"),
                 "count",
-                _(
+                self.env._(
                     "Customers (commercial entities) whose first confirmed sales order in "
                     "the company is dated in the period and is the salesperson's. "
                     "Cancelled orders do not count."
                 ),
             ),
             "market_share": (
-                _("Market Share"),
+                self.env._("Market Share"),
                 "percent",
-                _(
+                self.env._(
                     "Sales amount of the salesperson ÷ the market size entered for their "
                     "region (and product category) for the same period, in %. No figure "
                     "without a market size."
                 ),
             ),
             "visits": (
-                _("Visits Done vs Planned"),
+                self.env._("Visits Done vs Planned"),
                 "percent",
-                _(
+                self.env._(
                     "Customer visits done ÷ visits planned (not cancelled) in the period, "
                     "in %. No figure without a planned visit."
                 ),

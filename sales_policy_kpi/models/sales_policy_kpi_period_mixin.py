@@ -34,7 +34,6 @@ class SalesPolicyKpiPeriodMixin(models.AbstractModel):
 
     period_type = fields.Selection(
         PERIOD_TYPES,
-        string="Period Type",
         required=True,
         default="quarter",
         help="Appraisal periods are monthly, quarterly or yearly (篇四 §24).",

@@ -30,7 +30,6 @@ class SalesPolicyKpiRun(models.Model):
     )
     template_id = fields.Many2one(
         "sales.policy.kpi.template",
-        string="Template",
         required=True,
         check_company=True,
         tracking=True,

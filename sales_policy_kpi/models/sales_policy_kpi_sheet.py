@@ -58,7 +58,7 @@ class SalesPolicyKpiSheet(models.Model):
         "sales.policy.region", string="Sales Region", index=True, readonly=True
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    template_id = fields.Many2one("sales.policy.kpi.template", string="Template", readonly=True)
+    template_id = fields.Many2one("sales.policy.kpi.template", readonly=True)
     period_type = fields.Selection(related="run_id.period_type", store=True)
     period_name = fields.Char(related="run_id.period_name", store=True)
     date_from = fields.Date(related="run_id.date_from", store=True)
@@ -68,7 +68,6 @@ class SalesPolicyKpiSheet(models.Model):
     )
     line_ids = fields.One2many("sales.policy.kpi.sheet.line", "sheet_id", string="Items")
     total_score = fields.Float(
-        string="Total Score",
         compute="_compute_total_score",
         store=True,
         aggregator="avg",
@@ -91,7 +90,7 @@ class SalesPolicyKpiSheet(models.Model):
         help="What the salesperson should improve (篇一 §6.3); followed up at the next period.",
     )
     previous_sheet_id = fields.Many2one(
-        "sales.policy.kpi.sheet", string="Previous Sheet", compute="_compute_previous_sheet_id"
+        "sales.policy.kpi.sheet", compute="_compute_previous_sheet_id"
     )
     previous_improvement = fields.Text(
         string="Previous Suggestions", compute="_compute_previous_sheet_id"

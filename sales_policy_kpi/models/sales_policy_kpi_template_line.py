@@ -51,7 +51,6 @@ class SalesPolicyKpiTemplateLine(models.Model):
         "below, the same for everybody.",
     )
     target_value = fields.Float(
-        string="Target Value",
         digits=(16, 2),
         help="The value to reach: an amount, a percentage (collection rate, visits, market "
         "share), an average score (satisfaction, 1–5) or a number (new customers).",
