@@ -1,0 +1,223 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+#: Sheets in these states are frozen: recomputing never changes them.
+FROZEN_STATES = ("confirmed", "published")
+
+
+class SalesPolicyKpiRun(models.Model):
+    """An appraisal run (考核): one sheet per salesperson for a period, computed from
+    the indicators of a template (篇四 §23–26).
+
+    The salespeople are the members of the company's sales teams (of the run's region
+    or teams, when given) holding the sales representative role, within the scope of
+    the user who generates the run. Each is appraised by the team they belong to when
+    the sheets are generated (the team at the period's end when the run is made after
+    it), with the figures of the whole period, whatever team they were in before.
+    """
+
+    _name = "sales.policy.kpi.run"
+    _description = "Appraisal Run"
+    _inherit = ["mail.thread", "sales.policy.kpi.period.mixin"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True, readonly=False, precompute=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    template_id = fields.Many2one(
+        "sales.policy.kpi.template",
+        required=True,
+        check_company=True,
+        tracking=True,
+    )
+    region_id = fields.Many2one(
+        "sales.policy.region",
+        string="Sales Region",
+        check_company=True,
+        help="Appraise the salespeople of this region only (empty: every region).",
+    )
+    team_ids = fields.Many2many(
+        "crm.team",
+        string="Sales Teams",
+        check_company=True,
+        help="Appraise the salespeople of these teams only (empty: every team).",
+    )
+    sheet_ids = fields.One2many("sales.policy.kpi.sheet", "run_id", string="Sheets")
+    sheet_count = fields.Integer(compute="_compute_sheet_count")
+    computed_date = fields.Datetime(string="Last Computed", readonly=True, copy=False)
+
+    _name_company_uniq = models.UniqueIndex(
+        "(company_id, name)", "An appraisal run with this name already exists."
+    )
+
+    @api.depends("period_name", "template_id", "region_id")
+    def _compute_name(self):
+        for run in self:
+            parts = [run.period_name, run.region_id.name, run.template_id.name]
+            run.name = " ".join(part for part in parts if part) or False
+
+    def _compute_sheet_count(self):
+        counts = dict(
+            self.env["sales.policy.kpi.sheet"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.sheet_count = counts.get(run, 0)
+
+    # ------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------
+    def action_generate(self):
+        """Create the missing sheets (one per salesperson) and compute the open ones."""
+        for run in self:
+            run.check_access("write")
+            if not run.template_id.line_ids:
+                raise UserError(
+                    self.env._(
+                        "The template %(template)s has no item: add its indicators first.",
+                        template=run.template_id.display_name,
+                    )
+                )
+            members = run._kpi_members()
+            existing = set(run.sudo().sheet_ids.user_id.ids)
+            self.env["sales.policy.kpi.sheet"].sudo().create(
+                [
+                    {
+                        "run_id": run.id,
+                        "user_id": member.user_id.id,
+                        "team_id": member.crm_team_id.id,
+                        "region_id": member.crm_team_id.region_id.id,
+                        "company_id": run.company_id.id,
+                        "template_id": run.template_id.id,
+                    }
+                    for member in members
+                    if member.user_id.id not in existing
+                ]
+            )
+            run._kpi_compute()
+        return True
+
+    def action_recompute(self):
+        """Recompute the figures of the sheets still open (confirmed sheets never change)."""
+        for run in self:
+            run.check_access("write")
+            run._kpi_compute()
+        return True
+
+    def action_publish(self):
+        """Publish every confirmed sheet of the run to its salesperson."""
+        sheets = self.sheet_ids.filtered(lambda s: s.state == "confirmed")
+        if sheets:
+            sheets.action_publish()
+        return True
+
+    def action_view_sheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_policy_kpi.sales_policy_kpi_sheet_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"default_run_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------------------
+    def _kpi_members(self):
+        """The team memberships of the salespeople this run appraises, one per user:
+        reps of the company's teams (of the run's region / teams), in the user's scope."""
+        self.ensure_one()
+        domain = [
+            ("crm_team_id.company_id", "in", [self.company_id.id, False]),
+            ("crm_team_id.active", "=", True),
+            ("user_id.active", "=", True),
+            ("user_id.group_ids", "in", self.env.ref("sales_policy.group_sales_rep").ids),
+        ]
+        if self.region_id:
+            domain.append(("crm_team_id.region_id", "=", self.region_id.id))
+        if self.team_ids:
+            domain.append(("crm_team_id", "in", self.team_ids.ids))
+        if self.env.user._sales_policy_scope() != "all" and not self.env.su:
+            domain.append(("user_id", "in", self.env.user._sales_policy_scope_users().ids))
+        members = self.env["crm.team.member"].sudo().search(domain, order="id desc")
+        by_user = {}
+        for member in members:
+            # the latest membership: the team the salesperson belongs to now
+            by_user.setdefault(member.user_id, member)
+        return self.env["crm.team.member"].sudo().browse([m.id for m in by_user.values()])
+
+    def _kpi_compute(self):
+        """Compute the figures of the run's open sheets: one grouped query per
+        indicator for all the salespeople, then scores, totals, grades and ranks."""
+        self.ensure_one()
+        sheets = self.sudo().sheet_ids.filtered(lambda s: s.state == "draft")
+        if sheets:
+            self._kpi_refresh_teams(sheets)
+            template = self.template_id.sudo()
+            quantitative = template.line_ids.filtered(lambda line: line.kind == "quantitative")
+            figures = self.env["sales.policy.kpi.indicator"]._kpi_compute(
+                [(line.indicator, line.categ_id) for line in quantitative],
+                self.date_from,
+                self.date_to,
+                sheets.user_id,
+                self.company_id,
+            )
+            targets = self._kpi_sales_targets(sheets.user_id, quantitative.categ_id)
+            sheets._kpi_write_lines(template, figures, targets)
+        self._kpi_update_ranks()
+        self.sudo().computed_date = fields.Datetime.now()
+
+    def _kpi_refresh_teams(self, sheets):
+        """Open sheets follow their salesperson's current team (the team at the period's
+        end once the period is over)."""
+        members = {member.user_id: member for member in self._kpi_members()}
+        for sheet in sheets:
+            member = members.get(sheet.user_id)
+            if member and member.crm_team_id != sheet.team_id:
+                sheet.write(
+                    {"team_id": member.crm_team_id.id, "region_id": member.crm_team_id.region_id.id}
+                )
+
+    def _kpi_sales_targets(self, users, categs):
+        """``{(user_id, categ_id): amount}`` of the salesperson targets of the period."""
+        groups = (
+            self.env["sales.policy.kpi.target"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("level", "=", "salesperson"),
+                    ("user_id", "in", users.ids),
+                    ("period_type", "=", self.period_type),
+                    ("date_from", "=", self.date_from),
+                    ("categ_id", "in", [*categs.ids, False]),
+                ],
+                ["user_id", "categ_id"],
+                ["amount:sum"],
+            )
+        )
+        return {(user.id, categ.id): amount for user, categ, amount in groups}
+
+    def _kpi_update_ranks(self):
+        """Rank the open sheets by total score in their team and region (dense ranks);
+        confirmed sheets keep the rank they were confirmed with."""
+        self.ensure_one()
+        sheets = self.sudo().sheet_ids
+        for key in ("team_id", "region_id"):
+            groups = defaultdict(list)
+            for sheet in sheets:
+                groups[sheet[key]].append(sheet)
+            for members in groups.values():
+                scores = sorted({round(s.total_score, 2) for s in members}, reverse=True)
+                for sheet in members:
+                    if sheet.state in FROZEN_STATES:
+                        continue
+                    rank = scores.index(round(sheet.total_score, 2)) + 1
+                    field = "rank_team" if key == "team_id" else "rank_region"
+                    if sheet[field] != rank:
+                        sheet[field] = rank
