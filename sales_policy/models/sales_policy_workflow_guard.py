@@ -95,9 +95,7 @@ class SalesPolicyWorkflowGuard(models.AbstractModel):
         for record in self:
             state = record._policy_guard_state()
             if state not in states:
-                raise UserError(
-                    self._policy_guard_message(record, "", state, deleted=True)
-                )
+                raise UserError(self._policy_guard_message(record, "", state, deleted=True))
 
     # ------------------------------------------------------------------------------
     # The guard
@@ -171,8 +169,7 @@ class SalesPolicyWorkflowGuard(models.AbstractModel):
             "what": what,
             "document": record.display_name if record else self._description,
             "state": state_label,
-            "article": self.env["sales.policy.control"]._cite(self._policy_guard_control())
-            or "-",
+            "article": self.env["sales.policy.control"]._cite(self._policy_guard_control()) or "-",
         }
         if deleted:
             return self.env._(
