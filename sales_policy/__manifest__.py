@@ -2,7 +2,7 @@
     "name": "Sales Policy",
     "summary": "Run the sales management policy (销售管理制度及流程): roles, "
     "sales hierarchy and scoped visibility",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "author": "Sales Policy for Odoo",
     "license": "LGPL-3",

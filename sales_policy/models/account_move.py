@@ -4,10 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-#: Alert rules of the collection escalation ladder (data/sales_policy_collection_data.xml):
-#: one rule per rung, each "open installment at least ``rule.days`` days overdue".
-COLLECTION_ALERT_CODES = ("collection_rep", "collection_supervisor", "collection_manager")
-
 #: Groups that read collection logs and bad-debt cases (the fields are hidden from others).
 COLLECTION_GROUPS = (
     "sales_policy.group_sales_rep,sales_policy.group_sales_assistant,sales_policy.group_finance,"
@@ -29,9 +25,12 @@ class AccountMove(models.Model):
       order). Only supervisors and above (and finance) may change it.
     * Overdue invoices are chased by their salesperson: the escalation ladder is a set
       of alert rules (reminder to the rep → supervisor → regional manager) whose
-      candidates come from :meth:`_sales_policy_alert_candidates_query`, one grouped
+      candidates come from :meth:`_sales_policy_alert_invoice_overdue`, one grouped
       query that the engine joins with the open alerts in the database.
-    * Collection logs and bad-debt risk cases hang off the invoice.
+    * Collection logs and bad-debt risk cases hang off the invoice; the bad-debt alert
+      rule (:meth:`_sales_policy_alert_bad_debt_risk`) opens a case when it raises
+      its alert (:meth:`_sales_policy_alert_open_bad_debt`), and a paid invoice closes
+      its open case as recovered.
     * :meth:`_sales_policy_collection_figures` publishes the collection rate per
       salesperson and period for the appraisal addon.
     """
@@ -277,28 +276,64 @@ class AccountMove(models.Model):
         return {move_id: (user_id or False, since) for move_id, user_id, since in rows}
 
     @api.model
-    def _sales_policy_alert_candidates_query(self, rule):
-        """Customer invoices breaching a rung of the collection escalation ladder.
-
-        For the rules ``collection_rep`` / ``collection_supervisor`` /
-        ``collection_manager``: posted customer invoices with an unpaid installment at
-        least ``rule.days`` days overdue today (due date <= today - days), further
-        filtered by the rule's domain and company. Other rules on invoices: ``super()``,
-        else ``None``.
-        Owner: the invoice's salesperson; since: the due date of the oldest unpaid
-        installment. The engine joins this query with the open alerts in the database.
-
-        :returns: an ``SQL`` of rows ``(res_id, user_id, since)``, or ``None``
-        """
-        if rule.code not in COLLECTION_ALERT_CODES:
-            parent = getattr(super(), "_sales_policy_alert_candidates_query", None)
-            return parent(rule) if parent else None
-        due_before = rule._alert_today() - timedelta(days=max(rule.days, 0))
+    def _sales_policy_alert_invoice_overdue(self, rule):
+        """Alert rules of the collection escalation ladder: posted customer invoices with
+        an unpaid installment, counted from the due date of the oldest one (N = days
+        overdue), owned by the invoice's salesperson; the rule's filter and company
+        apply. One grouped query, joined by the engine with the open alerts."""
         domain = rule._get_record_domain()
         return self.sudo()._sales_policy_open_installments_query(
-            due_before=due_before,
+            due_before=rule._alert_cutoff("date"),
             move_domain=None if domain.is_true() else domain,
         )
+
+    @api.model
+    def _sales_policy_alert_bad_debt_risk(self, rule):
+        """Alert rule ``bad_debt``: customer invoices at bad-debt risk, counted from the
+        day the oldest unpaid installment is overdue for the company's "Bad-Debt Risk
+        After" days (companies with 0 days are left out). One grouped query."""
+        days = (
+            self.env["res.company"]
+            .sudo()
+            .search([("sales_policy_bad_debt_days", ">", 0)])
+            .mapped("sales_policy_bad_debt_days")
+        )
+        domain = rule._get_record_domain()
+        installments = self.sudo()._sales_policy_open_installments_query(
+            due_before=rule._alert_cutoff("date") - timedelta(days=min(days, default=0)),
+            move_domain=None if domain.is_true() else domain,
+        )
+        self.env["res.company"].flush_model(["sales_policy_bad_debt_days"])
+        return SQL(
+            """
+            SELECT invoice.res_id, invoice.user_id,
+                   invoice.since + company.sales_policy_bad_debt_days AS since
+              FROM (%s) AS invoice
+              JOIN account_move move ON move.id = invoice.res_id
+              JOIN res_company company ON company.id = move.company_id
+             WHERE company.sales_policy_bad_debt_days > 0
+            """,
+            installments,
+        )
+
+    def _sales_policy_alert_open_bad_debt(self, alerts):
+        """On raise of the bad-debt alert: open a case on the invoices without an open
+        one (a reported risk already has its case)."""
+        BadDebt = self.env["sales.policy.bad.debt"].sudo()
+        reported = BadDebt.search(
+            [("invoice_id", "in", self.ids), ("state", "in", BadDebt._OPEN_STATES)]
+        ).invoice_id
+        if self - reported:
+            BadDebt._sales_policy_open_cases(self - reported, origin="overdue")
+
+    def _invoice_paid_hook(self):
+        """A paid invoice closes its open bad-debt case as recovered."""
+        res = super()._invoice_paid_hook()
+        BadDebt = self.env["sales.policy.bad.debt"].sudo()
+        BadDebt.search(
+            [("invoice_id", "in", self.ids), ("state", "in", BadDebt._OPEN_STATES)]
+        )._sales_policy_recovered()
+        return res
 
     # ------------------------------------------------------------------------------
     # Business: collection rate (for the appraisal addon)

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 #: The alert rule of the follow-up duty (篇四 §9): assigned open leads without contact.
 LEAD_FOLLOW_UP = "lead_follow_up"
@@ -335,47 +335,39 @@ class CrmLead(models.Model):
 
     @api.model
     def _sales_policy_follow_up_domain(self, rule):
-        """Assigned open leads not contacted within the rule's N days: the assignment
-        (else the creation) and the last contact are both older than the cutoff."""
-        cutoff = rule._alert_cutoff("datetime")
+        """Assigned open leads without contact for the rule's N days: the assignment
+        (else the creation) and the last contact are both at or before the cutoff."""
+        cutoff = rule._alert_cutoff()
         return rule._get_record_domain() & Domain(
             [
                 ("user_id", "!=", False),
                 ("won_status", "=", "pending"),
                 "|",
-                ("date_open", "<", cutoff),
+                ("date_open", "<=", cutoff),
                 "&",
                 ("date_open", "=", False),
-                ("create_date", "<", cutoff),
+                ("create_date", "<=", cutoff),
                 "|",
                 ("sales_policy_last_contact_date", "=", False),
-                ("sales_policy_last_contact_date", "<", cutoff),
+                ("sales_policy_last_contact_date", "<=", cutoff),
             ]
         )
 
     @api.model
-    def _sales_policy_alert_candidates(self, rule):
-        """Alert engine hook: the leads breaching the follow-up duty, one query."""
-        if rule.code != LEAD_FOLLOW_UP:
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
-            return parent(rule) if parent else None
-        leads = self.sudo().search_fetch(
-            self._sales_policy_follow_up_domain(rule),
-            ["user_id", "date_open", "create_date", "sales_policy_last_contact_date"],
-            order="id",
+    def _sales_policy_alert_lead_follow_up(self, rule):
+        """Alert rule ``lead_follow_up``: leads counted from their last contact, else
+        their assignment (else their creation). One query."""
+        Lead = self.sudo()
+        query = Lead._search(Lead._sales_policy_follow_up_domain(rule))
+        Lead.flush_model(["user_id", "date_open", "create_date", "sales_policy_last_contact_date"])
+        return query.select(
+            SQL("crm_lead.id AS res_id"),
+            SQL("crm_lead.user_id"),
+            SQL(
+                "GREATEST(COALESCE(crm_lead.date_open, crm_lead.create_date),"
+                " crm_lead.sales_policy_last_contact_date) AS since"
+            ),
         )
-        result = {}
-        for lead in leads:
-            since = max(
-                date
-                for date in (
-                    lead.date_open or lead.create_date,
-                    lead.sales_policy_last_contact_date,
-                )
-                if date
-            )
-            result[lead.id] = (lead.user_id.id, since.date())
-        return result
 
     def action_sales_policy_assign(self):
         """Open the assignment dialog (supervisors, managers, director)."""

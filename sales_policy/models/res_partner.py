@@ -7,9 +7,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-#: The alert rule of the visit frequency (篇四 §10.4): customers overdue for a visit.
-VISIT_FREQUENCY = "visit_frequency"
-
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -84,7 +81,7 @@ class ResPartner(models.Model):
         if operator not in ("in", "not in"):
             return NotImplemented
         overdue = SQL(
-            "SELECT overdue.id FROM (%s) overdue",
+            "SELECT overdue.res_id FROM (%s) overdue",
             self._sales_policy_visit_overdue_query(fields.Date.context_today(self)),
         )
         positive = (True in value) == (operator == "in")
@@ -127,15 +124,14 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    def _sales_policy_visit_overdue_query(self, today, grace_days=0):
-        """SQL selecting the customers overdue for a visit on ``today``.
+    def _sales_policy_visit_overdue_query(self, on_day):
+        """SQL selecting the customers overdue for a visit on ``on_day``.
 
         One statement for all customers: the last done visit of every customer comes
-        from one grouped scan of the visits. Rows: ``id`` (commercial entity),
-        ``user_id`` (its salesperson) and ``since`` (last visit day, or creation day of
-        a customer never visited). A customer is overdue when
-        ``since + max days of its class + grace_days < today``; classes without a
-        maximum are never overdue.
+        from one grouped scan of the visits. Rows: ``res_id`` (commercial entity),
+        ``user_id`` (its salesperson) and ``since``, the first day overdue: the last
+        visit day (or the creation day of a customer never visited) plus the maximum
+        days of its class, plus one. Classes without a maximum are never overdue.
         """
         self.env["sales.policy.visit"].flush_model(
             ["commercial_partner_id", "date_visited", "state"]
@@ -146,8 +142,9 @@ class ResPartner(models.Model):
         )
         return SQL(
             """
-            SELECT partner.id, partner.user_id,
-                   COALESCE(visit.last_day, partner.create_date::date) AS since
+            SELECT partner.id AS res_id, partner.user_id,
+                   COALESCE(visit.last_day, partner.create_date::date)
+                   + class.max_days_between_visits + 1 AS since
               FROM res_partner partner
               JOIN sales_policy_customer_class class
                 ON class.id = partner.sales_policy_customer_class_id
@@ -161,43 +158,25 @@ class ResPartner(models.Model):
                AND class.active
                AND class.max_days_between_visits > 0
                AND COALESCE(visit.last_day, partner.create_date::date)
-                   + class.max_days_between_visits + %(grace)s < %(today)s
+                   + class.max_days_between_visits < %s
             """,
-            grace=int(grace_days or 0),
-            today=fields.Date.to_date(today),
+            fields.Date.to_date(on_day),
         )
 
     @api.model
-    def _sales_policy_alert_candidates(self, rule):
-        """Alert hook (ALERT_API.md) of customers, dispatched on ``rule.code``.
-
-        visit_frequency: customers overdue for a visit.
-
-        ``rule.days`` is a grace period: a customer is flagged ``days`` days after its
-        visit fell due. One SQL statement whatever the number of customers, plus one
-        search when the rule has an extra filter or a company. Other rules on partners
-        are left to ``super()`` or, without one, to the engine (``None``).
-        """
-        if rule.code in ("customer_data_stale", "customer_data_incomplete"):
-            return self._sales_policy_customer_data_candidates(rule)
-        if rule.code != VISIT_FREQUENCY:
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
-            return parent(rule) if parent else None
-        self.env.cr.execute(self._sales_policy_visit_overdue_query(rule._alert_today(), rule.days))
-        candidates = {
-            partner_id: (user_id or False, since)
-            for partner_id, user_id, since in self.env.cr.fetchall()
-        }
-        extra_domain = rule._get_record_domain()
-        if candidates and not extra_domain.is_true():
-            kept = set(
-                self.with_context(active_test=False)
-                .sudo()
-                .search(extra_domain & Domain("id", "in", list(candidates)))
-                .ids
-            )
-            candidates = {key: value for key, value in candidates.items() if key in kept}
-        return candidates
+    def _sales_policy_alert_visit_overdue(self, rule):
+        """Alert rule ``visit_frequency``: customers counted from their first day
+        overdue for a visit; the rule's filter and company apply. One query."""
+        query = self._sales_policy_visit_overdue_query(rule._alert_cutoff("date"))
+        domain = rule._get_record_domain()
+        if domain.is_true():
+            return query
+        partners = self.sudo().with_context(active_test=False)._search(domain)
+        return SQL(
+            "SELECT * FROM (%s) AS overdue WHERE overdue.res_id IN %s",
+            query,
+            partners.subselect(),
+        )
 
     # --- Customer data: complete and current (篇四 §19.1, controls customer_data_*) ---
     sales_policy_data_date = fields.Date(
@@ -359,39 +338,65 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _sales_policy_customer_data_candidates(self, rule):
-        """Alert hook for the rules ``customer_data_stale`` (data older than the
-        company's limit) and ``customer_data_incomplete`` (required fields missing
-        ``rule.days`` days after creation). One query whatever the number of customers.
-        """
-        stale = rule.code == "customer_data_stale"
-        companies = rule.company_id or self.env["res.company"].sudo().search(
-            [("sales_policy_stale_months", ">", 0)]
-            if stale
-            else [("sales_policy_partner_field_ids", "!=", False)]
-        )
+    def _sales_policy_customer_data_env(self, rule, company_domain):
+        """The partners of the customer-data rules: of the rule's company, else of
+        every company with the setting (``company_domain``); None when there is none."""
+        companies = rule.company_id or self.env["res.company"].sudo().search(company_domain)
         if not companies:
-            return {}
-        Partner = self.sudo().with_context(allowed_company_ids=companies.ids, active_test=True)
-        domain = Partner._sales_policy_customer_domain() & rule._get_record_domain()
-        if stale:
-            domain &= Partner._sales_policy_stale_domain()
-        else:
-            domain &= Partner._sales_policy_incomplete_domain() & Domain(
-                "create_date", "<", rule._alert_cutoff("datetime")
-            )
-        partners = Partner.search_fetch(
-            domain, ["user_id", "sales_policy_data_date", "create_date", "write_date"]
+            return None
+        return self.sudo().with_context(allowed_company_ids=companies.ids, active_test=True)
+
+    @api.model
+    def _sales_policy_alert_data_stale(self, rule):
+        """Alert rule ``customer_data_stale``: customers counted from the first day
+        their data is stale (confirmed longer ago than the months of the company whose
+        settings apply, see :meth:`_sales_policy_data_company`). One query."""
+        Partner = self._sales_policy_customer_data_env(
+            rule, [("sales_policy_stale_months", ">", 0)]
         )
-        return {
-            partner.id: (
-                partner.user_id.id or False,
-                (partner.sales_policy_data_date or partner.write_date.date())
-                if stale
-                else partner.create_date.date(),
-            )
-            for partner in partners
-        }
+        if Partner is None:
+            return rule._no_candidates()
+        domain = Partner._sales_policy_customer_domain() & rule._get_record_domain()
+        partners = Partner._search(domain & Partner._sales_policy_stale_domain())
+        Partner.flush_model(["sales_policy_data_date", "write_date", "company_id", "user_id"])
+        return SQL(
+            """
+            SELECT partner.id AS res_id, partner.user_id,
+                   (COALESCE(partner.sales_policy_data_date, partner.write_date::date)
+                    + make_interval(months => company.sales_policy_stale_months))::date
+                   + 1 AS since
+              FROM res_partner partner
+         LEFT JOIN res_users salesperson ON salesperson.id = partner.user_id
+              JOIN res_company company
+                ON company.id = COALESCE(partner.company_id, salesperson.company_id, %s)
+             WHERE partner.id IN %s
+            """,
+            Partner.env.company.id,
+            partners.subselect(),
+        )
+
+    @api.model
+    def _sales_policy_alert_data_incomplete(self, rule):
+        """Alert rule ``customer_data_incomplete``: customers missing a required field
+        (settings of their company), counted from their creation. One query."""
+        Partner = self._sales_policy_customer_data_env(
+            rule, [("sales_policy_partner_field_ids", "!=", False)]
+        )
+        if Partner is None:
+            return rule._no_candidates()
+        domain = (
+            Partner._sales_policy_customer_domain()
+            & rule._get_record_domain()
+            & Partner._sales_policy_incomplete_domain()
+            & Domain("create_date", "<=", rule._alert_cutoff())
+        )
+        query = Partner._search(domain)
+        Partner.flush_model(["user_id", "create_date"])
+        return query.select(
+            SQL("res_partner.id AS res_id"),
+            SQL("res_partner.user_id"),
+            SQL("res_partner.create_date AS since"),
+        )
 
     def action_sales_policy_data_current(self):
         """The salesperson checked the customer's data: it is current (篇四 §19.1)."""

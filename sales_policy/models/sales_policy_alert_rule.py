@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -27,6 +27,22 @@ ESCALATE_LEVELS = [
     ("director", "Director"),
     ("none", "Never"),
 ]
+#: The registered candidates hooks: (method of the watched model, label). Another addon
+#: adds its own with ``selection_add`` on ``candidates_method``.
+CANDIDATES_METHODS = [
+    ("_sales_policy_alert_lead_follow_up", "Leads not followed up (crm.lead)"),
+    ("_sales_policy_alert_visit_overdue", "Customers overdue for a visit (res.partner)"),
+    ("_sales_policy_alert_data_stale", "Customers with stale data (res.partner)"),
+    ("_sales_policy_alert_data_incomplete", "Customers with incomplete data (res.partner)"),
+    ("_sales_policy_alert_contract_unfiled", "Signed contracts not filed (contract)"),
+    ("_sales_policy_alert_invoice_overdue", "Overdue invoices (account.move)"),
+    ("_sales_policy_alert_bad_debt_risk", "Invoices at bad-debt risk (account.move)"),
+    ("_sales_policy_alert_promise_broken", "Broken payment promises (collection log)"),
+]
+#: The registered "on raise" hooks: (method of the watched model, label).
+RAISE_METHODS = [
+    ("_sales_policy_alert_open_bad_debt", "Open a bad-debt risk case (account.move)"),
+]
 #: Context of the engine's writes: no tracking, no auto-subscription, no e-mail per
 #: activity (the assignee sees the activity in the systray), no "created" log.
 ENGINE_CONTEXT = {
@@ -39,32 +55,37 @@ ENGINE_CONTEXT = {
 
 
 class SalesPolicyAlertRule(models.Model):
-    """An alert rule: "records of model M matching a condition for more than N days →
+    """An alert rule: "records of model M in breach of a condition for N days →
     notify level L of the hierarchy, then escalate after K days" (mechanism 3).
 
-    Rules are data; the daily job (:meth:`_run_all`) runs every active rule with a
-    number of queries per rule that does not grow with the number of records: the
-    rule's candidates are joined with its open alerts in the database
-    (:meth:`_get_changes`), so only what changes today reaches Python. The candidates
-    of a rule are selected generically (``domain`` and ``date_field`` older than
-    ``days``) or by one of the watched model's hooks, asked in this order::
+    Every breaching record has a ``since``: the date (or date and time) its breach is
+    counted from, which each rule documents (the last contact, the due date, the day
+    after a deadline…). **N** is the rule's one threshold, applied by the engine to
+    every rule alike: the alert is raised once N days have passed since ``since``
+    (``since <= now - N days``; a date counts from its start).
+
+    The candidates come from the rule's ``candidates_method``, a method of the watched
+    model registered in the selection (the OCA exception-rules pattern; another addon
+    adds options with ``selection_add`` and defines the method)::
 
         @api.model
-        def _sales_policy_alert_candidates_query(self, rule):
-            \"\"\"SQL selecting the records breaching ``rule`` today, one row per record,
-            columns res_id, user_id (owner or NULL), since (a date); or None.\"\"\"
+        def _sales_policy_alert_<what>(self, rule):
+            \"\"\"SQL selecting the records breaching ``rule``, one row per record,
+            columns res_id, user_id (owner or NULL) and since (date or timestamp).\"\"\"
 
-        @api.model
-        def _sales_policy_alert_candidates(self, rule):
-            \"\"\"{record_id: (owner_user_id or False, since_date)} breaching ``rule``
-            today, or None for a rule this model does not handle.\"\"\"
+    The engine keeps the rows with ``since <= rule._alert_cutoff()``; a hook may apply
+    the same cutoff inside its query for speed, and honours the rule's filter and
+    company with :meth:`_get_record_domain`. A rule without a method selects the
+    records matching ``domain`` by ``date_field`` (the ``since``) and ``user_field``.
 
-    The query hook suits large volumes (nothing is loaded in Python); the dictionary
-    hook suits selections easier to write in Python. A hook that does not handle
-    ``rule`` (dispatch on ``rule.code``) returns the result of ``super()`` when there
-    is one, else ``None`` (the engine then tries the next way). Hooks use
-    :meth:`_get_record_domain` (rule domain and company) and :meth:`_alert_cutoff` so
-    that they honour the rule's settings.
+    ``raise_method`` (optional, registered the same way) is called on the watched
+    records whose alert was just raised, with those alerts:
+    ``records._sales_policy_alert_<action>(alerts)``.
+
+    The daily job (:meth:`_cron_run_all`) runs every active rule with a number of
+    queries per rule that does not grow with the number of records: the candidates
+    are joined with the rule's open alerts in the database (:meth:`_get_changes`), so
+    only what changes today reaches Python.
     """
 
     _name = "sales.policy.alert.rule"
@@ -79,7 +100,9 @@ class SalesPolicyAlertRule(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     description = fields.Text(
-        translate=True, help="What the responsible person should do; added to the activity."
+        translate=True,
+        help="What the responsible person should do, added to the activity; also what "
+        "the rule's N counts from.",
     )
     control_id = fields.Many2one(
         "sales.policy.control",
@@ -97,11 +120,25 @@ class SalesPolicyAlertRule(models.Model):
     model_name = fields.Char(
         related="model_id.model", string="Model Name", store=True, index=True, readonly=True
     )
+    candidates_method = fields.Selection(
+        CANDIDATES_METHODS,
+        string="Breaching Records",
+        help="The method of the watched model that selects the records breaching the "
+        "rule and the date each breach is counted from. Empty: the records matching the "
+        "filter, counted from the date field.",
+    )
+    raise_method = fields.Selection(
+        RAISE_METHODS,
+        string="On Raise",
+        help="What is done on the record when its alert is raised, besides the activity.",
+    )
     days = fields.Integer(
         string="Days (N)",
         default=3,
         required=True,
-        help="Threshold in days; its meaning is the rule's: no contact for N days, N days overdue…",
+        help="The alert is raised once a record has been in breach for N days, counted "
+        "from the date the rule states (its “Counted From”): the date field, or the "
+        "date given by the rule's method. Same meaning for every rule.",
     )
     escalation_days = fields.Integer(
         string="Escalate After (K Days)",
@@ -123,7 +160,8 @@ class SalesPolicyAlertRule(models.Model):
         default="[]", help="Optional extra filter on the watched records (an Odoo domain)."
     )
     date_field = fields.Char(
-        help="Technical name of the date or datetime field the days are counted from."
+        help="Technical name of the date or datetime field the days are counted from "
+        "(rules without a method)."
     )
     user_field = fields.Char(
         default="user_id",
@@ -156,7 +194,7 @@ class SalesPolicyAlertRule(models.Model):
         for rule in self:
             rule.open_alert_count = counts.get(rule, 0)
 
-    @api.constrains("model_id", "date_field", "user_field", "domain")
+    @api.constrains("model_id", "date_field", "user_field", "domain", "candidates_method")
     def _check_watched_fields(self):
         for rule in self:
             Model = self.env[rule.model_name]
@@ -172,13 +210,12 @@ class SalesPolicyAlertRule(models.Model):
                             model=rule.model_id.name,
                         )
                     )
-            elif not rule._has_candidates_hook():
+            elif not rule.candidates_method:
                 raise ValidationError(
                     self.env._(
-                        "The rule “%(rule)s” needs a date field: %(model)s selects no "
-                        "records for alerts by itself.",
+                        "The rule “%(rule)s” needs a date field or a method that selects "
+                        "its records.",
                         rule=rule.name,
-                        model=rule.model_id.name,
                     )
                 )
             if rule.user_field:
@@ -204,6 +241,25 @@ class SalesPolicyAlertRule(models.Model):
                         error=error,
                     )
                 ) from error
+
+    @api.constrains("model_id", "candidates_method", "raise_method")
+    def _check_methods(self):
+        for rule in self:
+            Model = type(self.env[rule.model_name])
+            for fname in ("candidates_method", "raise_method"):
+                method = rule[fname]
+                if method and not callable(getattr(Model, method, None)):
+                    raise ValidationError(
+                        self.env._(
+                            "The rule “%(rule)s” calls “%(method)s”, which %(model)s does "
+                            "not have: choose a method of the watched model.",
+                            rule=rule.name,
+                            method=dict(self._fields[fname]._description_selection(self.env))[
+                                method
+                            ],
+                            model=rule.model_id.name,
+                        )
+                    )
 
     # ------------------------------------------------------------------------------
     # Actions
@@ -242,13 +298,6 @@ class SalesPolicyAlertRule(models.Model):
     # ------------------------------------------------------------------------------
     # Helpers for the watched models' hooks
     # ------------------------------------------------------------------------------
-    def _has_candidates_hook(self):
-        self.ensure_one()
-        Model = type(self.env[self.model_name])
-        return hasattr(Model, "_sales_policy_alert_candidates_query") or hasattr(
-            Model, "_sales_policy_alert_candidates"
-        )
-
     def _get_record_domain(self):
         """The rule's extra filter and company restriction, as a Domain."""
         self.ensure_one()
@@ -265,12 +314,18 @@ class SalesPolicyAlertRule(models.Model):
         """The day the rules are evaluated for (UTC, like the cron)."""
         return fields.Date.today()
 
-    def _alert_cutoff(self, field_type="date"):
-        """Values of a date (or datetime) field older than this breach the rule: before
-        the start of the day N days ago."""
+    def _alert_cutoff(self, field_type="datetime"):
+        """A record breaching since this moment or earlier has been in breach for N
+        days: the alert is raised when ``since <= cutoff`` (now minus N days; for a
+        ``date`` field type, that moment's day)."""
         self.ensure_one()
-        cutoff = self._alert_today() - timedelta(days=self.days)
-        return datetime.combine(cutoff, time.min) if field_type == "datetime" else cutoff
+        cutoff = fields.Datetime.now() - timedelta(days=self.days)
+        return cutoff.date() if field_type == "date" else cutoff
+
+    @api.model
+    def _no_candidates(self):
+        """The candidates query of a rule with nothing to watch (no row)."""
+        return SQL("SELECT NULL::int AS res_id, NULL::int AS user_id, NULL::date AS since LIMIT 0")
 
     # ------------------------------------------------------------------------------
     # The engine
@@ -313,6 +368,7 @@ class SalesPolicyAlertRule(models.Model):
         gone = Alert.browse(changes["gone"])
         self._resolve_alerts(gone, today)
         created = self._create_alerts(changes["new"], today, targets_cache)
+        self._on_raise(created)
         self._sync_owners(changes["moved"])
         escalated = self._escalate_alerts(Alert.browse(changes["due"]), today, targets_cache)
         self.last_run = fields.Datetime.now()
@@ -383,47 +439,37 @@ class SalesPolicyAlertRule(models.Model):
         }
 
     def _get_candidates_query(self):
-        """SQL selecting the records breaching the rule today, one row per record, as
-        columns ``res_id``, ``user_id`` (the responsible user, or NULL) and ``since``
-        (a date): the watched model's query hook, else its dictionary hook, else the
-        generic selection."""
+        """SQL selecting the records that have breached the rule for N days today, one
+        row per record: ``res_id``, ``user_id`` (the responsible user, or NULL) and
+        ``since`` (a date): the rows of the rule's method (or of the generic selection)
+        whose ``since`` is at or before :meth:`_alert_cutoff`."""
         self.ensure_one()
-        Model = self.env[self.model_name].sudo()
-        hook = getattr(Model, "_sales_policy_alert_candidates_query", None)
-        if hook is not None:
-            query = hook(self)
-            if query is not None:
-                return query
-        hook = getattr(Model, "_sales_policy_alert_candidates", None)
-        if hook is not None:
-            candidates = hook(self)
-            if candidates is not None:
-                return SQL(
-                    "SELECT * FROM unnest(%s::int[], %s::int[], %s::date[])"
-                    " AS c(res_id, user_id, since)",
-                    list(candidates),
-                    [owner or None for owner, _since in candidates.values()],
-                    [since for _owner, since in candidates.values()],
-                )
-        return self._get_generic_candidates_query()
+        if self.candidates_method:
+            Model = self.env[self.model_name].sudo()
+            query = getattr(Model, self.candidates_method)(self)
+        else:
+            query = self._get_generic_candidates_query()
+        return SQL(
+            "SELECT c.res_id, c.user_id, c.since::date AS since FROM (%s) AS c WHERE c.since <= %s",
+            query,
+            self._alert_cutoff(),
+        )
 
     def _get_candidates(self):
         """{record_id: (owner_user_id or False, since_date)} of the records breaching the
         rule today: the rows of :meth:`_get_candidates_query` (one query), for a look
         at a rule's breaches outside the daily job."""
         self.ensure_one()
-        rows = self.env.execute_query(
-            SQL("SELECT c.res_id, c.user_id, c.since FROM (%s) AS c", self._get_candidates_query())
-        )
+        rows = self.env.execute_query(self._get_candidates_query())
         return {res_id: (user_id or False, since) for res_id, user_id, since in rows}
 
     def _get_generic_candidates_query(self):
-        """Records matching the rule's domain whose date field is older than N days."""
+        """Records matching the rule's domain whose date field is N days old."""
         self.ensure_one()
         Model = self.env[self.model_name].sudo()
         field_type = Model._fields[self.date_field].type
         domain = self._get_record_domain() & Domain(
-            self.date_field, "<", self._alert_cutoff(field_type)
+            self.date_field, "<=", self._alert_cutoff(field_type)
         )
         query = Model._search(domain)
         fnames = [self.date_field] + ([self.user_field] if self.user_field else [])
@@ -436,8 +482,17 @@ class SalesPolicyAlertRule(models.Model):
         return query.select(
             SQL("%s AS res_id", SQL.identifier(Model._table, "id")),
             SQL("%s AS user_id", user),
-            SQL("%s::date AS since", Model._field_to_sql(Model._table, self.date_field, query)),
+            SQL("%s AS since", Model._field_to_sql(Model._table, self.date_field, query)),
         )
+
+    def _on_raise(self, alerts):
+        """The rule's "on raise" hook on the records of the alerts just raised (outside
+        the engine's silent context: what it does is tracked and logged)."""
+        if not self.raise_method or not alerts:
+            return
+        records = self.env[self.model_name].browse(alerts.mapped("res_id"))
+        records = records.sudo().with_context(**dict.fromkeys(ENGINE_CONTEXT, False))
+        getattr(records, self.raise_method)(alerts)
 
     def _get_record_info(self, res_ids):
         """{record_id: (display name, company_id)} of the watched records: one query."""

@@ -42,3 +42,8 @@ class SalesPolicyArticle(models.Model):
     def _compute_control_count(self):
         for article in self:
             article.control_count = len(article.control_ids)
+
+    def write(self, vals):
+        if "code" in vals:
+            self.env.registry.clear_cache()  # sales.policy.control._cite
+        return super().write(vals)

@@ -1,8 +1,10 @@
 from collections import defaultdict
-from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 from .sales_policy_workflow_guard import ALL_FIELDS
 
@@ -44,11 +46,13 @@ class SalesPolicyBadDebt(models.Model):
     point before the write-off.
 
     A case is opened by whoever reports the risk on the invoice (its salesperson,
-    their superiors, finance), or automatically by the daily job when an invoice is
-    overdue beyond the company's threshold. Either way the risk is reported upward:
-    the salesperson's regional manager and the sales director get an activity. The
-    state changes only through the action methods, for the roles of
-    :data:`TRANSITIONS`; a salesperson follows the case but cannot change it.
+    their superiors, finance), or by the ``bad_debt`` alert rule when an invoice is
+    overdue beyond the company's threshold (its "on raise" hook, so the engine's
+    de-duplication and escalation apply). Either way the risk is reported upward:
+    the salesperson's regional manager and the sales director get an activity. A paid
+    invoice closes its case as recovered. The state changes only through the action
+    methods, for the roles of :data:`TRANSITIONS`; a salesperson follows the case but
+    cannot change it.
     """
 
     _name = "sales.policy.bad.debt"
@@ -246,7 +250,7 @@ class SalesPolicyBadDebt(models.Model):
         """Open a case on each invoice of ``invoices`` and report it upward.
 
         Manual reports need an unpaid posted customer invoice without an open case;
-        the daily job only passes such invoices.
+        the bad-debt alert rule only passes such invoices.
         """
         for invoice in invoices:
             if (
@@ -288,9 +292,9 @@ class SalesPolicyBadDebt(models.Model):
         return cases
 
     def _sales_policy_report_upward(self):
-        """Report each case to the salesperson's regional manager and the director."""
+        """Report each case to the salesperson's regional manager and the director,
+        each in their own language (amounts in the company's currency)."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        article = self.env["sales.policy.control"]._cite("collection_bad_debt")
         for case in self.sudo():
             recipients = self.env["res.users"]
             if case.user_id:
@@ -299,76 +303,56 @@ class SalesPolicyBadDebt(models.Model):
                 recipients |= superiors.get("director")
             recipients |= case.company_id.sales_policy_director_id
             recipients |= case.finance_user_id
-            if case.origin == "manual":
-                summary = self.env._(
-                    "Bad-debt risk reported: %(invoice)s", invoice=case.invoice_id.name
-                )
-            else:
-                summary = self.env._(
-                    "Bad-debt risk (overdue): %(invoice)s", invoice=case.invoice_id.name
-                )
-            note = self.env._(
-                "%(customer)s owes %(amount)s on %(invoice)s, %(days)s days overdue; "
-                "salesperson %(user)s. Finance owns the case (%(article)s).",
-                customer=case.partner_id.display_name,
-                amount=f"{case.amount_at_risk:,.2f} {case.currency_id.name}",
-                invoice=case.invoice_id.name,
-                days=case.invoice_id.sales_policy_days_overdue,
-                user=case.user_id.name or "-",
-                article=article,
-            )
-            for user in recipients.filtered(lambda u: u.active):
+            for user in recipients.filtered("active"):
+                summary, note = case._sales_policy_risk_texts(user.lang)
                 case.activity_schedule(
                     activity_type_id=todo.id if todo else False,
                     summary=summary,
                     note=note,
                     user_id=user.id,
                 )
-            case.message_post(body=note, subtype_xmlid="mail.mt_note")
+            case.message_post(
+                body=case._sales_policy_risk_texts(self.env.lang)[1], subtype_xmlid="mail.mt_note"
+            )
             case.invoice_id.message_post(
                 body=self.env._(
                     "Bad-debt risk case %(case)s opened (%(article)s).",
                     case=case.name,
-                    article=article,
+                    article=self.env["sales.policy.control"]._cite("collection_bad_debt"),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
 
-    @api.model
-    def _cron_sales_policy_bad_debt(self):
-        """Daily job: open cases beyond each company's overdue threshold, close recovered.
-
-        * invoices with an unpaid installment overdue for at least the company's
-          ``sales_policy_bad_debt_days`` and no open case get one (one grouped query
-          for the candidates, one search for the existing cases);
-        * open cases whose invoice is now fully paid are marked recovered.
-        """
-        today = fields.Date.context_today(self)
-        Move = self.env["account.move"].sudo()
-        companies = self.env["res.company"].sudo().search([("sales_policy_bad_debt_days", ">", 0)])
-        candidates = {}
-        for days, company_group in companies.grouped("sales_policy_bad_debt_days").items():
-            candidates.update(
-                Move._sales_policy_open_installments(
-                    due_before=today - timedelta(days=days), company_ids=company_group.ids
-                )
-            )
-        if candidates:
-            # the open cases are few: read them all rather than test every candidate
-            open_cases = self.sudo().search_fetch(
-                [("state", "in", self._OPEN_STATES)], ["invoice_id"]
-            )
-            new_ids = set(candidates) - set(open_cases.invoice_id.ids)
-            if new_ids:
-                self.sudo()._sales_policy_open_cases(Move.browse(sorted(new_ids)), origin="overdue")
-        paid = self.sudo().search(
-            [("state", "in", self._OPEN_STATES), ("invoice_id.amount_residual", "=", 0)]
+    def _sales_policy_risk_texts(self, lang):
+        """(summary, note) reporting the case in ``lang``: the amount at risk in the
+        company's currency, formatted for that language."""
+        self.ensure_one()
+        env = self.with_context(lang=lang).env
+        invoice = self.invoice_id
+        if self.origin == "manual":
+            summary = env._("Bad-debt risk reported: %(invoice)s", invoice=invoice.name)
+        else:
+            summary = env._("Bad-debt risk (overdue): %(invoice)s", invoice=invoice.name)
+        note = env._(
+            "%(customer)s owes %(amount)s on %(invoice)s, %(days)s days overdue; "
+            "salesperson %(user)s. Finance owns the case (%(article)s).",
+            customer=self.partner_id.display_name,
+            amount=format_amount(env, self.amount_at_risk, self.currency_id, lang_code=lang),
+            invoice=invoice.name,
+            days=invoice.sales_policy_days_overdue,
+            user=self.user_id.name or "-",
+            article=env["sales.policy.control"]._cite("collection_bad_debt"),
         )
-        if paid:
-            paid.write({"state": "recovered", "date_closed": today})
-            for case in paid:
-                case.message_post(
-                    body=self.env._("The invoice is paid: the case is closed as recovered."),
-                    subtype_xmlid="mail.mt_note",
-                )
-        return True
+        return summary, Markup("<p>%s</p>") % note
+
+    def _sales_policy_recovered(self):
+        """The invoices of the open cases ``self`` are paid: the cases close as
+        recovered."""
+        if not self:
+            return
+        self.sudo().write({"state": "recovered", "date_closed": fields.Date.context_today(self)})
+        for case in self:
+            case.message_post(
+                body=self.env._("The invoice is paid: the case is closed as recovered."),
+                subtype_xmlid="mail.mt_note",
+            )

@@ -161,28 +161,23 @@ class SalesPolicyCollectionLog(models.Model):
         return [("id", operator, ids)]
 
     @api.model
-    def _sales_policy_broken_promises(self, today=None, company_ids=None):
-        """Broken promises as of ``today``, in one grouped query.
-
-        :returns: ``{log_id: (salesperson_id, promised_date)}``
-        """
-        today = today or fields.Date.context_today(self)
-        company_filter = SQL("TRUE")
-        if company_ids:
-            company_filter = SQL("log.company_id = ANY(%s)", list(company_ids))
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT log.id, log.user_id, log.promised_date
-                  FROM %(promise)s
-                  JOIN sales_policy_collection_log log ON log.id = promise.id
-                 WHERE promise.state = 'broken' AND %(company_filter)s
-                """,
-                promise=self._sales_policy_promise_sql(today),
-                company_filter=company_filter,
-            )
+    def _sales_policy_alert_promise_broken(self, rule):
+        """Alert rule ``collection_broken_promise``: broken promises, counted from the
+        day after the promised date, owned by the log's salesperson; the rule's filter
+        and company apply. One query."""
+        Log = self.sudo()
+        logs = Log._search(rule._get_record_domain())
+        Log.flush_model(["user_id"])
+        return SQL(
+            """
+            SELECT log.id AS res_id, log.user_id, log.promised_date + 1 AS since
+              FROM %(promise)s
+              JOIN sales_policy_collection_log log ON log.id = promise.id
+             WHERE promise.state = 'broken' AND log.id IN %(logs)s
+            """,
+            promise=Log._sales_policy_promise_sql(rule._alert_today()),
+            logs=logs.subselect(),
         )
-        return {log_id: (user_id, since) for log_id, user_id, since in rows}
 
     def _sales_policy_promise_ids(self, states):
         today = fields.Date.context_today(self)
@@ -363,17 +358,3 @@ class SalesPolicyCollectionLog(models.Model):
                 ),
                 user_id=log.user_id.id,
             )
-
-    @api.model
-    def _sales_policy_alert_candidates(self, rule):
-        """Broken payment promises (rule ``collection_broken_promise``).
-
-        Owner: the salesperson of the log; since: the promised date. One query.
-        """
-        if rule.code != "collection_broken_promise":
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
-            return parent(rule) if parent else None
-        return self.sudo()._sales_policy_broken_promises(
-            today=rule._alert_today(),
-            company_ids=rule.company_id.ids if rule.company_id else None,
-        )

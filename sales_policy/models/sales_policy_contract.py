@@ -6,10 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import format_amount, format_date, is_html_empty
-
-#: The alert rule of signed contracts not filed in time (篇四 §13.3).
-CONTRACT_UNFILED = "contract_unfiled"
+from odoo.tools import SQL, format_amount, format_date, is_html_empty
 
 #: States in which the order may be confirmed: legal approved the contract.
 APPROVED_STATES = ("approved", "signed", "filed")
@@ -846,9 +843,9 @@ class SalesPolicyContract(models.Model):
     # Unfiled contracts (alert engine)
     # ------------------------------------------------------------------------------
     @api.model
-    def _sales_policy_unfiled_domain(self, today, grace_days=0):
-        """Signed contracts not filed within their company's days (plus ``grace_days``)
-        on ``today``: one grouped query for the companies, the rest is a domain."""
+    def _sales_policy_unfiled_domain(self, today):
+        """Signed contracts not filed within their company's days on ``today``: one
+        grouped query for the companies, the rest is a domain."""
         companies = [
             company
             for (company,) in self.sudo()._read_group([("state", "=", "signed")], ["company_id"])
@@ -858,22 +855,28 @@ class SalesPolicyContract(models.Model):
             & Domain(
                 "date_signed",
                 "<",
-                today - timedelta(days=company.sales_policy_contract_filing_days + grace_days),
+                today - timedelta(days=company.sales_policy_contract_filing_days),
             )
             for company in companies
         ]
         return Domain("state", "=", "signed") & Domain.OR(per_company)
 
     @api.model
-    def _sales_policy_alert_candidates(self, rule):
-        """Alert hook (ALERT_API.md): signed contracts not filed within the company's
-        days (Sales settings); the rule's days add a grace period. Two queries."""
-        if rule.code != CONTRACT_UNFILED:
-            parent = getattr(super(), "_sales_policy_alert_candidates", None)
-            return parent(rule) if parent else None
-        domain = (
-            self._sales_policy_unfiled_domain(rule._alert_today(), rule.days)
-            & rule._get_record_domain()
+    def _sales_policy_alert_contract_unfiled(self, rule):
+        """Alert rule ``contract_unfiled``: signed contracts, counted from the first day
+        past their filing deadline (the signature date plus the company's days to file,
+        Sales settings). One query."""
+        Contract = self.sudo()
+        query = Contract._search(Domain("state", "=", "signed") & rule._get_record_domain())
+        Contract.flush_model(["user_id", "date_signed", "company_id"])
+        self.env["res.company"].flush_model(["sales_policy_contract_filing_days"])
+        return SQL(
+            """
+            SELECT contract.id AS res_id, contract.user_id,
+                   contract.date_signed + company.sales_policy_contract_filing_days + 1 AS since
+              FROM sales_policy_contract contract
+              JOIN res_company company ON company.id = contract.company_id
+             WHERE contract.id IN %s
+            """,
+            query.subselect(),
         )
-        contracts = self.sudo().search_fetch(domain, ["user_id", "date_signed"], order="id")
-        return {contract.id: (contract.user_id.id, contract.date_signed) for contract in contracts}

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class SalesPolicyControl(models.Model):
@@ -46,8 +46,23 @@ class SalesPolicyControl(models.Model):
 
     _code_uniq = models.UniqueIndex("(code)", "Each control code is unique.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _cite
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()  # _cite
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _cite
+        return super().unlink()
+
     @api.model
+    @tools.ormcache("code")
     def _cite(self, code):
-        """The citation of the control ``code``, e.g. ``篇四 §12``."""
+        """The citation of the control ``code``, e.g. ``篇四 §12`` (cached; controls and
+        article codes clear the cache when they change)."""
         control = self.sudo().search([("code", "=", code)], limit=1)
         return control.article_id.code or ""

@@ -10,6 +10,10 @@ from odoo.tools import SQL
 
 from .common import SalesPolicyCommon
 
+#: Registered options of the rule's methods (of other models), patched onto sale.order.
+METHOD = "_sales_policy_alert_lead_follow_up"
+ON_RAISE = "_sales_policy_alert_open_bad_debt"
+
 
 @tagged("post_install", "-at_install")
 class TestAlertEngine(SalesPolicyCommon):
@@ -22,6 +26,7 @@ class TestAlertEngine(SalesPolicyCommon):
         super().setUpClass()
         cls.Rule = cls.env["sales.policy.alert.rule"]
         cls.Alert = cls.env["sales.policy.alert"]
+        cls.SaleOrder = type(cls.env["sale.order"])
         cls.today = fields.Date.today()
         cls.control = cls.env.ref("sales_policy.control_lead_follow_up")
         cls.article = cls.control.article_id.code
@@ -198,49 +203,54 @@ class TestAlertEngine(SalesPolicyCommon):
         self.assertEqual(alert.notify_user_id, self.rep_s1)
         self.assertEqual(alert.engine_activity_ids.user_id, self.rep_s1)
 
-    def test_hook_replaces_generic_selection(self):
-        order = self.orders[self.rep_n2]
+    def test_rule_calls_its_candidates_method(self):
+        """A rule naming a method takes its records from that method of the watched
+        model, not from its domain and date field; N applies to the method's rows as to
+        any rule's."""
+        calls = []
 
-        def hook(model, rule):
-            if rule.code != "test_quotation_pending":
-                return None
-            return {order.id: (self.rep_n2.id, self.today - timedelta(days=1))}
-
-        SaleOrder = type(self.env["sale.order"])
-        with patch.object(SaleOrder, "_sales_policy_alert_candidates", hook, create=True):
-            self._run(self.today)
-        alert = self._alerts()
-        self.assertEqual(alert.res_id, order.id, "the hook's candidates are used")
-        self.assertEqual(alert.notify_user_id, self.sup_n2)
-
-    def test_query_hook_comes_before_the_dictionary_hook(self):
-        order = self.orders[self.rep_s1]
-        since = self.today - timedelta(days=7)
-
-        def query_hook(model, rule):
-            if rule.code != "test_quotation_pending":
-                return None
+        def method(model, rule):
+            calls.append(rule)
             return SQL(
-                "SELECT id AS res_id, user_id, %s::date AS since FROM sale_order WHERE id = %s",
-                since,
-                order.id,
+                "SELECT id AS res_id, user_id, CASE WHEN id = %s THEN %s ELSE %s END AS since"
+                " FROM sale_order WHERE id IN %s",
+                self.orders[self.rep_s1].id,
+                self.today - timedelta(days=7),  # N = 5: breaching for 7 days
+                self.today - timedelta(days=2),  # 2 days: not yet
+                (self.orders[self.rep_s1].id, self.orders[self.rep_n2].id),
             )
 
-        def dict_hook(model, rule):
-            return {self.orders[self.rep_n2].id: (self.rep_n2.id, self.today)}
-
-        SaleOrder = type(self.env["sale.order"])
-        with (
-            patch.object(
-                SaleOrder, "_sales_policy_alert_candidates_query", query_hook, create=True
-            ),
-            patch.object(SaleOrder, "_sales_policy_alert_candidates", dict_hook, create=True),
-        ):
+        self._age(self.rep_n1a, 10)  # matches the domain and date field: not used
+        with patch.object(self.SaleOrder, METHOD, method, create=True):
+            self.rule.candidates_method = METHOD
             self._run(self.today)
+        self.assertEqual(calls, [self.rule])
         alert = self._alerts()
-        self.assertEqual(alert.res_id, order.id, "the query hook's rows are used")
+        self.assertEqual(alert.res_id, self.orders[self.rep_s1].id)
         self.assertEqual(alert.user_id, self.rep_s1)
-        self.assertEqual(alert.date_since, since)
+        self.assertEqual(alert.date_since, self.today - timedelta(days=7))
+
+    def test_rule_calls_its_raise_method_once_per_alert(self):
+        raised = []
+
+        def on_raise(records, alerts):
+            raised.append((records, alerts))
+
+        self._age(self.rep_n1a, 10)
+        with patch.object(self.SaleOrder, ON_RAISE, on_raise, create=True):
+            self.rule.raise_method = ON_RAISE
+            self._run(self.today)
+            self._run(self.today + timedelta(days=1))  # de-duplicated: not raised again
+        [(records, alerts)] = raised
+        self.assertEqual(records, self.orders[self.rep_n1a])
+        self.assertEqual(alerts, self._alerts())
+
+    def test_methods_belong_to_the_watched_model(self):
+        for fname, method in (("candidates_method", METHOD), ("raise_method", ON_RAISE)):
+            with self.assertRaisesRegex(ValidationError, "does not have"):
+                self._make_rule(f"test_bad_{fname}", self.order_ids, **{fname: method})
+        with self.assertRaisesRegex(ValidationError, "needs a date field or a method"):
+            self._make_rule("test_no_date", self.order_ids, date_field=False)
 
     def test_changes_hold_only_what_differs_from_the_open_alerts(self):
         """The engine's diff: a steady day brings nothing to Python; a record that no
@@ -270,15 +280,6 @@ class TestAlertEngine(SalesPolicyCommon):
         self.assertEqual(changes["gone"], [n1a])
         self.assertEqual(changes["moved"], [(n1b, self.rep_n2.id)])
         self.assertEqual(changes["due"], sorted([n1b, s1]))
-
-    def test_hook_returning_none_uses_generic_selection(self):
-        self._age(self.rep_n1b, 10)
-        SaleOrder = type(self.env["sale.order"])
-        with patch.object(
-            SaleOrder, "_sales_policy_alert_candidates", lambda model, rule: None, create=True
-        ):
-            self._run(self.today)
-        self.assertEqual(self._alerts().res_id, self.orders[self.rep_n1b].id)
 
     def test_activity_on_alert_when_model_has_no_activities(self):
         event = self.env["calendar.event"].create(

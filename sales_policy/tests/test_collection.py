@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import format_amount
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -589,26 +590,66 @@ class TestBadDebt(CollectionCommon):
     def test_daily_job_opens_reports_and_closes_cases(self):
         self.company.sales_policy_bad_debt_days = 90
         recent = self._invoice(self.rep_s1, 700.0, date(2025, 3, 1))
-        Cron = self.BadDebt
+        rule = self._rule("bad_debt")
         with freeze_time(date(2025, 4, 10)):  # 90 days after 10 January
-            Cron._cron_sales_policy_bad_debt()
+            rule._run()
             case = self.BadDebt.search([("invoice_id", "=", self.invoice.id)])
             self.assertEqual(case.origin, "overdue")
             self.assertEqual(case.activity_ids.user_id, self.rm_north | self.director)
             self.assertFalse(self.BadDebt.search([("invoice_id", "=", recent.id)]))
-            Cron._cron_sales_policy_bad_debt()
+            rule._run()
             self.assertEqual(self.BadDebt.search_count([]), 1, "no duplicate case")
         with freeze_time(date(2025, 6, 1)):
             self._pay(self.invoice, 5000.0, date(2025, 6, 1))
-            Cron._cron_sales_policy_bad_debt()
+            rule._run()
             self.assertEqual(case.state, "recovered")
             new_case = self.BadDebt.search([("invoice_id", "=", recent.id)])
             self.assertEqual(new_case.activity_ids.user_id, self.rm_south | self.director)
         self.company.sales_policy_bad_debt_days = 0
         with freeze_time(date(2026, 6, 1)):
             other = self._invoice(self.rep_n2, 10.0, date(2025, 1, 1))
-            Cron._cron_sales_policy_bad_debt()
+            rule._run()
             self.assertFalse(self.BadDebt.search([("invoice_id", "=", other.id)]))
+
+    def test_bad_debt_rule_opens_one_case_and_escalates(self):
+        """The bad-debt rule is an alert rule: one case per breach however often it
+        runs (a reported risk keeps its own case), the salesperson follows it, the
+        director is reminded K days later."""
+        self.company.sales_policy_bad_debt_days = 90
+        rule = self._rule("bad_debt")
+        reported = self._invoice(self.rep_n1b, 300.0, date(2025, 1, 5))
+        reported_case = self.BadDebt.sudo()._sales_policy_open_cases(reported)
+        day = date(2025, 4, 10)
+        with freeze_time(day):
+            stats = rule._run()["bad_debt"]
+        self.assertEqual(stats["created"], 2)
+        case = self.BadDebt.search([("invoice_id", "=", self.invoice.id)])
+        self.assertEqual(case.origin, "overdue")
+        self.assertEqual(self.BadDebt.search([("invoice_id", "=", reported.id)]), reported_case)
+        alert = self._open_alerts("bad_debt", self.invoice)
+        self.assertEqual(alert.notify_user_id, self.rep_n1a)
+        self.assertEqual(alert.date_since, day)
+        for later in (day + timedelta(days=1), day + timedelta(days=rule.escalation_days)):
+            with freeze_time(later):
+                stats = rule._run()["bad_debt"]
+            self.assertEqual(stats["created"], 0)
+        self.assertEqual(stats["escalated"], 2)
+        self.assertEqual(alert.escalate_user_id, self.director)
+        self.assertIn(self.director, self.invoice.activity_ids.user_id)
+        self.assertEqual(self.BadDebt.search_count([]), 2, "one case per invoice")
+
+    def test_case_amount_in_company_currency_and_recipient_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.director.lang = "de_DE"
+        case = self._report()
+        notes = {activity.user_id: activity.note.unescape() for activity in case.activity_ids}
+        currency = self.company.currency_id
+        self.assertIn(
+            format_amount(self.env, 5000.0, currency, lang_code="de_DE"), notes[self.director]
+        )
+        self.assertIn("5.000,00", notes[self.director])
+        self.assertIn("5,000.00", notes[self.rm_north])
+        self.assertIn(currency.symbol, notes[self.director])
 
 
 @tagged("post_install", "-at_install")

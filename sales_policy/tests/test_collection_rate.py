@@ -240,7 +240,7 @@ class TestCollectionCompanies(CollectionCommon):
     def test_daily_jobs_per_company(self):
         self.company.sales_policy_bad_debt_days = 5
         self.company_b.sales_policy_bad_debt_days = 0
-        self.env["sales.policy.bad.debt"]._cron_sales_policy_bad_debt()
+        self.env.ref("sales_policy.alert_rule_bad_debt")._run()
         cases = self.env["sales.policy.bad.debt"].search([])
         self.assertEqual(cases.invoice_id, self.invoice_a)
         rule = self.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])

@@ -171,7 +171,7 @@ class TestCustomerData(SalesPolicyCommon):
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
             with freeze_time(self.today + relativedelta(months=13)):
-                result = self.Partner._sales_policy_alert_candidates(rule)
+                result = rule._get_candidates()
             return self.env.cr.sql_log_count - before, len(result)
 
         for rule in (rule_stale, rule_incomplete):

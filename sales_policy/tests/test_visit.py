@@ -458,33 +458,28 @@ class TestVisitFrequency(VisitCommon):
         as_rep = Partner.with_user(self.rep_n1a).search([("sales_policy_visit_overdue", "=", True)])
         self.assertEqual(as_rep & mine, self.customer[self.rep_n1a])
 
-    def test_alert_hook(self):
-        Partner = self.env["res.partner"]
+    def test_alert_candidates(self):
+        rule = self.rule
         with freeze_time("2025-03-31 08:00:00"):
-            self.assertNotIn(
-                self.customer[self.rep_n1a].id, Partner._sales_policy_alert_candidates(self.rule)
-            )
+            self.assertNotIn(self.customer[self.rep_n1a].id, rule._get_candidates())
         with freeze_time("2025-04-01 08:00:00"):
-            candidates = Partner._sales_policy_alert_candidates(self.rule)
+            candidates = rule._get_candidates()
+        # counted from the first day overdue: created 1 March, class A visits every 30 days
         self.assertEqual(
-            candidates[self.customer[self.rep_n1a].id], (self.rep_n1a.id, date(2025, 3, 1))
+            candidates[self.customer[self.rep_n1a].id], (self.rep_n1a.id, date(2025, 4, 1))
         )
         self.assertNotIn(self.customer[self.rep_n2].id, candidates, "class C: no frequency")
         self.assertNotIn(self.contact[self.rep_n1a].id, candidates, "companies, not contacts")
-        # N days of grace
-        self.rule.days = 5
+        # N days after the first day overdue
+        rule.days = 5
         with freeze_time("2025-04-05 08:00:00"):
-            self.assertNotIn(
-                self.customer[self.rep_n1a].id, Partner._sales_policy_alert_candidates(self.rule)
-            )
+            self.assertNotIn(self.customer[self.rep_n1a].id, rule._get_candidates())
         with freeze_time("2025-04-06 08:00:00"):
-            self.assertIn(
-                self.customer[self.rep_n1a].id, Partner._sales_policy_alert_candidates(self.rule)
-            )
+            self.assertIn(self.customer[self.rep_n1a].id, rule._get_candidates())
         # an extra filter on the rule
-        self.rule.write({"days": 0, "domain": f"[('id', '!=', {self.customer[self.rep_s1].id})]"})
+        rule.write({"days": 0, "domain": f"[('id', '!=', {self.customer[self.rep_s1].id})]"})
         with freeze_time("2025-04-06 08:00:00"):
-            candidates = Partner._sales_policy_alert_candidates(self.rule)
+            candidates = rule._get_candidates()
         self.assertIn(self.customer[self.rep_n1a].id, candidates)
         self.assertNotIn(self.customer[self.rep_s1].id, candidates)
 
@@ -520,7 +515,7 @@ class TestVisitFrequency(VisitCommon):
         self.assertFalse(customer.activity_ids.filtered(lambda a: a.user_id == self.rep_n1a))
 
     def test_hook_query_count_is_constant(self):
-        """The hook costs the same number of queries for 4 or 200 customers."""
+        """The candidates cost the same number of queries for 4 or 200 customers."""
         Partner = self.env["res.partner"]
 
         def measure():
@@ -528,7 +523,7 @@ class TestVisitFrequency(VisitCommon):
             self.env.invalidate_all()
             with freeze_time("2025-06-01 08:00:00"):
                 before = self.env.cr.sql_log_count
-                result = Partner._sales_policy_alert_candidates(self.rule)
+                result = self.rule._get_candidates()
                 return self.env.cr.sql_log_count - before, len(result)
 
         small_queries, small = measure()

@@ -9,7 +9,7 @@ aggregate over the same rows):
 * the escalation ladder in its steady state (yesterday's alerts open, nothing new):
   the engine's diff of one rung (its candidates joined with its open alerts) and the
   whole daily escalation job of the three rungs;
-* the daily bad-debt job (threshold not reached: nothing new);
+* the daily job of the bad-debt alert rule (threshold not reached: nothing new);
 * the collection figures of every salesperson for the current month.
 
 Everything is rolled back at the end.
@@ -230,14 +230,13 @@ def main():
             ladder_seconds = measured[0]
             ladder_stats = measured[2]
 
-        # 3. the bad-debt job (threshold not reached: nothing new)
+        # 3. the bad-debt rule's daily job (threshold not reached: nothing new)
         days = env.company.sales_policy_bad_debt_days
         floor, _rows = floor_overdue(env, today - timedelta(days=days), args.runs)
+        bad_debt_rule = env.ref("sales_policy.alert_rule_bad_debt")
         add(
             "daily bad-debt job",
-            benchlib.measure(
-                env, env["sales.policy.bad.debt"]._cron_sales_policy_bad_debt, args.runs
-            ),
+            benchlib.measure(env, benchlib.rule_job(bad_debt_rule), args.runs),
             floor,
         )
 

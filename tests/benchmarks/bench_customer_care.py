@@ -110,11 +110,11 @@ def main():
 
         add(
             "stale customers (hook)",
-            lambda: len(Partner._sales_policy_alert_candidates(stale_rule)),
+            lambda: len(stale_rule._get_candidates()),
         )
         add(
             "incomplete customers (hook)",
-            lambda: len(Partner._sales_policy_alert_candidates(incomplete_rule)),
+            lambda: len(incomplete_rule._get_candidates()),
         )
 
         run_stale = benchlib.rule_job(stale_rule)

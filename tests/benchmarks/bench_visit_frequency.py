@@ -66,9 +66,7 @@ def main():
         rows = []
         counts = {}
 
-        t, q, candidates = benchlib.measure(
-            env, lambda: Partner._sales_policy_alert_candidates(rule), args.runs
-        )
+        t, q, candidates = benchlib.measure(env, lambda: rule._get_candidates(), args.runs)
         counts["candidates"] = len(candidates)
         rows.append({"scenario": "overdue customers (hook)", "size": size, "time": t, "queries": q})
 
