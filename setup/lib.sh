@@ -161,7 +161,33 @@ sp_odoo() {
     "$SP_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"
 }
 
+# --- System packages for printing -------------------------------------------------------
+# PDF reports need wkhtmltopdf and, for Chinese text, a CJK font; the tests read the PDFs
+# back with pdftotext (poppler-utils). Installed with apt-get when running as root on a
+# Debian-like system; otherwise the step says what is missing and goes on (the PDF tests
+# then fail, naming it).
+sp_print_packages() {
+    local missing=()
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+    [ "${#missing[@]}" = 0 ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        sp_log "Installing ${missing[*]} (PDF printing with Chinese text)"
+        if DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                --no-install-recommends "${missing[@]}" >/dev/null; then
+            return 0
+        fi
+        sp_log "WARNING: apt-get could not install ${missing[*]} (see above)."
+    fi
+    sp_log "WARNING: ${missing[*]} missing: PDF reports cannot be printed (or show no \
+Chinese text) and the PDF tests fail. Install them as root, e.g. \
+'apt-get install ${missing[*]}' on Debian or Ubuntu, and run again."
+}
+
 sp_setup() {
+    sp_print_packages
     sp_odoo_src
     sp_venv
     sp_postgres

@@ -22,7 +22,7 @@ if [ "$installed" = 1 ]; then
 fi
 if [ "$installed" != 3 ]; then
     sp_log "Installing the addons with demo data on database '$SP_DB' (a few minutes, once)"
-    sp_odoo -c "$conf" -d "$SP_DB" -i "$SP_ADDONS" --with-demo --load-language=zh_CN \
+    sp_odoo -c "$conf" -d "$SP_DB" -i "$SP_ADDONS" --with-demo --load-language=en_US,zh_CN \
         --stop-after-init --log-level=warn \
         || sp_die "Installing the addons failed (see the log above)."
 elif [ "${SP_UPDATE:-0}" = 1 ]; then

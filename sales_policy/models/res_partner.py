@@ -7,6 +7,22 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+#: The characters of a unified social credit code (GB 32100-2015): no I, O, S, V, Z.
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+#: The weights of its first 17 characters for the check character.
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def is_valid_uscc(code):
+    """Whether ``code`` is a unified social credit code (统一社会信用代码, GB 32100-2015):
+    18 characters of the code's charset whose last is the check character of the 17 first.
+    """
+    if len(code or "") != 18 or any(char not in USCC_CHARSET for char in code):
+        return False
+    total = sum(USCC_CHARSET.index(char) * w for char, w in zip(code, USCC_WEIGHTS, strict=False))
+    return code[17] == USCC_CHARSET[(31 - total % 31) % 31]
+
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -48,8 +64,35 @@ class ResPartner(models.Model):
         string="Visits", compute="_compute_sales_policy_visit_count"
     )
 
+    # --- Chinese company data -------------------------------------------------------------
+    sales_policy_uscc = fields.Char(
+        string="Unified Social Credit Code",
+        size=18,
+        tracking=True,
+        index="btree_not_null",
+        help="统一社会信用代码: the company's 18-character registration and tax identifier "
+        "(GB 32100-2015), printed on contracts.",
+    )
+
     def _commercial_fields(self):
-        return [*super()._commercial_fields(), "sales_policy_customer_class_id"]
+        return [
+            *super()._commercial_fields(),
+            "sales_policy_customer_class_id",
+            "sales_policy_uscc",
+        ]
+
+    @api.constrains("sales_policy_uscc")
+    def _check_sales_policy_uscc(self):
+        for partner in self:
+            if partner.sales_policy_uscc and not is_valid_uscc(partner.sales_policy_uscc):
+                raise ValidationError(
+                    self.env._(
+                        "%(code)s is not a valid unified social credit code (统一社会信用代码): "
+                        "it has 18 characters, digits and capital letters except I, O, S, V "
+                        "and Z, the last one being the check character (GB 32100-2015).",
+                        code=partner.sales_policy_uscc,
+                    )
+                )
 
     @api.depends(
         "commercial_partner_id.sales_policy_customer_class_id.max_days_between_visits",

@@ -47,11 +47,24 @@ class SaleOrder(models.Model):
         string="Contract",
         groups="sales_team.group_sale_salesman",
     )
+    sales_policy_amount_in_capitals = fields.Char(
+        string="Total in Capitals",
+        compute="_compute_sales_policy_amount_in_capitals",
+        help="The total in capital Chinese numerals (人民币…元整), for orders in renminbi.",
+    )
 
     @api.depends("order_line.discount")
     def _compute_policy_max_discount(self):
         for order in self:
             order.policy_max_discount = max(order.order_line.mapped("discount"), default=0.0)
+
+    @api.depends("amount_total", "currency_id")
+    def _compute_sales_policy_amount_in_capitals(self):
+        for order in self:
+            currency = order.currency_id
+            order.sales_policy_amount_in_capitals = (
+                currency._sales_policy_amount_in_capitals(order.amount_total) if currency else ""
+            )
 
     @api.depends("policy_change_ids")
     def _compute_policy_change_count(self):

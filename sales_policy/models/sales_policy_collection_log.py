@@ -113,7 +113,7 @@ class SalesPolicyCollectionLog(models.Model):
     promise_state = fields.Selection(
         [
             ("none", "No Promise"),
-            ("pending", "Pending"),
+            ("pending", "Awaiting Payment"),
             ("kept", "Kept"),
             ("broken", "Broken"),
         ],

@@ -55,6 +55,7 @@ TERM_FIELDS = (
     "term_amount_untaxed",
     "term_amount_tax",
     "term_amount_total",
+    "term_amount_total_capitals",
     "term_payment_terms",
     "term_delivery_address",
     "term_delivery_date",
@@ -108,12 +109,19 @@ class SalesPolicyContract(models.Model):
     partner_id = fields.Many2one(
         related="order_id.partner_id", string="Customer", store=True, index=True
     )
+    partner_uscc = fields.Char(
+        related="partner_id.commercial_partner_id.sales_policy_uscc",
+        string="Unified Social Credit Code",
+    )
     user_id = fields.Many2one(
         related="order_id.user_id", string="Salesperson", store=True, index=True
     )
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="order_id.currency_id", store=True)
     amount_total = fields.Monetary(related="order_id.amount_total", string="Total", store=True)
+    amount_total_capitals = fields.Char(
+        related="order_id.sales_policy_amount_in_capitals", string="Total in Capitals"
+    )
     order_state = fields.Selection(related="order_id.state", string="Order Status")
     is_major = fields.Boolean(
         string="Major Contract",
@@ -206,6 +214,9 @@ class SalesPolicyContract(models.Model):
     term_amount_untaxed = fields.Char(string="Untaxed Amount", compute="_compute_terms_values")
     term_amount_tax = fields.Char(string="Taxes", compute="_compute_terms_values")
     term_amount_total = fields.Char(string="Total Amount", compute="_compute_terms_values")
+    term_amount_total_capitals = fields.Char(
+        string="Total Amount in Capitals", compute="_compute_terms_values"
+    )
     term_payment_terms = fields.Char(string="Payment Terms", compute="_compute_terms_values")
     term_delivery_address = fields.Char(string="Delivery Address", compute="_compute_terms_values")
     term_delivery_date = fields.Char(string="Delivery Date", compute="_compute_terms_values")
@@ -276,6 +287,8 @@ class SalesPolicyContract(models.Model):
         "order_id.partner_id",
         "order_id.partner_shipping_id",
         "order_id.amount_total",
+        "order_id.currency_id",
+        "order_id.partner_id.commercial_partner_id.sales_policy_uscc",
         "order_id.order_line",
         "order_id.payment_term_id",
         "order_id.commitment_date",
@@ -296,7 +309,7 @@ class SalesPolicyContract(models.Model):
                     "term_seller_address": address(company.partner_id) if company else "",
                     "term_buyer": buyer.name or "",
                     "term_buyer_address": address(buyer) if buyer else "",
-                    "term_buyer_vat": buyer.vat or "",
+                    "term_buyer_vat": buyer.sales_policy_uscc or buyer.vat or "",
                     "term_order_ref": order.name or "",
                     "term_order_date": format_date(self.env, order.date_order)
                     if order.date_order
@@ -310,6 +323,7 @@ class SalesPolicyContract(models.Model):
                     "term_amount_total": format_amount(self.env, order.amount_total, currency)
                     if currency
                     else "",
+                    "term_amount_total_capitals": order.sales_policy_amount_in_capitals or "",
                     "term_payment_terms": order.payment_term_id.name or "",
                     "term_delivery_address": address(order.partner_shipping_id)
                     if order.partner_shipping_id

@@ -16,3 +16,5 @@ from . import test_expense
 from . import test_alert_engine
 from . import test_lead
 from . import test_workflow_guard
+from . import test_chinese_data
+from . import test_printing
