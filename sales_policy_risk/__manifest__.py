@@ -14,6 +14,7 @@
         "security/sales_policy_risk_rules.xml",
         "data/sales_policy_credit_control_data.xml",
         "data/sales_policy_credit_cron_data.xml",
+        "data/sales_policy_credit_alert_data.xml",
         "data/sales_policy_risk_control_data.xml",
         "data/sales_policy_risk_data.xml",
         "views/sales_policy_credit_assessment_views.xml",

@@ -23,7 +23,6 @@ def is_valid_uscc(code):
     return code[17] == USCC_CHARSET[(31 - total % 31) % 31]
 
 
-
 class ResPartner(models.Model):
     _inherit = "res.partner"
 

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
+from .sales_policy_workflow_guard import ALL_FIELDS
+
 
 class SalesPolicySupportRequest(models.Model):
     """A technical support request from sales to a pre-sales engineer (篇四 §11.3).
@@ -14,7 +16,7 @@ class SalesPolicySupportRequest(models.Model):
 
     _name = "sales.policy.support.request"
     _description = "Pre-sales Support Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.workflow.guard"]
     _order = "date_deadline, id desc"
     _check_company_auto = True
 
@@ -123,9 +125,7 @@ class SalesPolicySupportRequest(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                if {"state", "date_done"}.intersection(vals) or vals.get(
-                    "requester_id", self.env.uid
-                ) != self.env.uid:
+                if vals.get("requester_id", self.env.uid) != self.env.uid:
                     raise UserError(self._sales_policy_protected_error())
                 # checked before anything is written: nothing changes on a refusal
                 self._sales_policy_check_request_values(
@@ -136,10 +136,8 @@ class SalesPolicySupportRequest(models.Model):
         return requests
 
     def write(self, vals):
-        if not self.env.su and {"state", "date_done", "requester_id"}.intersection(vals):
+        if not self.env.su and "requester_id" in vals:
             raise UserError(self._sales_policy_protected_error())
-        if not self.env.su and any(request.state in ("done", "cancelled") for request in self):
-            raise UserError(self.env._("A closed support request can no longer be changed."))
         if not self.env.su and {"lead_id", "date_deadline"}.intersection(vals):
             for request in self:
                 self._sales_policy_check_request_values(
@@ -160,6 +158,18 @@ class SalesPolicySupportRequest(models.Model):
                     ).unlink()
                     request._sales_policy_schedule_engineer_activity()
         return res
+
+    # ------------------------------------------------------------------------------
+    # Workflow guard: the state moves through the buttons; a closed request is kept
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {"state", "date_done"}
+
+    def _policy_guard_locked_fields(self):
+        return {"done": ALL_FIELDS, "cancelled": ALL_FIELDS}
+
+    def _policy_guard_control(self):
+        return "presales_support"
 
     def _sales_policy_protected_error(self):
         return self.env._(

@@ -22,7 +22,12 @@ class SalesPolicyVisit(models.Model):
 
     _name = "sales.policy.visit"
     _description = "Customer Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.salesperson.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "sales.policy.salesperson.mixin",
+        "sales.policy.workflow.guard",
+    ]
     _order = "date_planned desc, id desc"
     _check_company_auto = True
 
@@ -235,9 +240,6 @@ class SalesPolicyVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            for vals in vals_list:
-                if vals.get("state", "planned") != "planned":
-                    raise UserError(self._sales_policy_state_error())
             # checked before anything is written: nothing changes on a refusal
             Partner = self.env["res.partner"].sudo()
             Users = self.env["res.users"].sudo()
@@ -255,17 +257,6 @@ class SalesPolicyVisit(models.Model):
 
     def write(self, vals):
         if not self.env.su:
-            if "state" in vals:
-                raise UserError(self._sales_policy_state_error())
-            locked = self._SALES_POLICY_LOCKED_WHEN_DONE.intersection(vals)
-            if locked and any(visit.state == "done" for visit in self):
-                raise UserError(
-                    self.env._(
-                        "A visit that is done is the record of the visit (%(article)s): "
-                        "it can no longer be changed.",
-                        article=self.env["sales.policy.control"]._cite("visit_record"),
-                    )
-                )
             if {"partner_id", "user_id"}.intersection(vals):
                 partner = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
                 user = self.env["res.users"].sudo().browse(vals.get("user_id"))
@@ -278,10 +269,24 @@ class SalesPolicyVisit(models.Model):
                 )
         return super().write(vals)
 
-    def _sales_policy_state_error(self):
-        return self.env._(
-            "The state of a visit changes only through its buttons (Done, Cancel, No-show)."
-        )
+    # ------------------------------------------------------------------------------
+    # Workflow guard: the state moves through the buttons; a done visit is evidence
+    # ------------------------------------------------------------------------------
+    def _policy_guard_system_fields(self):
+        return super()._policy_guard_system_fields() | {"state"}
+
+    def _policy_guard_locked_fields(self):
+        return {"done": self._SALES_POLICY_LOCKED_WHEN_DONE}
+
+    def _policy_guard_control(self):
+        return "visit_record"
+
+    def _policy_guard_hint(self, kind):
+        if kind == "system":
+            return self.env._(
+                "The state of a visit changes only through its buttons (Done, Cancel, No-show)."
+            )
+        return super()._policy_guard_hint(kind)
 
     # ------------------------------------------------------------------------------
     # Actions

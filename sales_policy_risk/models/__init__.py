@@ -5,5 +5,6 @@ from . import sales_policy_credit_assessment
 from . import sales_policy_credit_limit_request
 from . import sales_policy_credit_override
 from . import sale_order
+from . import sales_policy_alert_rule
 from . import sales_policy_market_info
 from . import sales_policy_risk

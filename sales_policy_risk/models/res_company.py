@@ -41,6 +41,23 @@ class ResCompany(models.Model):
         default=1000000.0,
         help="Invoiced over the last 12 months that earns the full volume score.",
     )
+    sales_policy_credit_warning_percent = fields.Integer(
+        string="Warn at Credit Use (%)",
+        default=90,
+        help="Early warning: a customer whose exposure reaches this share of its credit limit.",
+    )
+    sales_policy_credit_large_order_factor = fields.Float(
+        string="Large Order (× Usual Size)",
+        default=3.0,
+        help="Early warning: an order this many times larger than the customer's average "
+        "confirmed order of the last 12 months (at least 3 orders).",
+    )
+    sales_policy_credit_drop_percent = fields.Integer(
+        string="Orders Drop (%)",
+        default=50,
+        help="Early warning: a customer whose confirmed orders of the last 90 days fell by "
+        "at least this share against the 90 days before.",
+    )
     sales_policy_credit_weight_payment_days = fields.Integer(
         string="Weight: Average Days Late", default=SCORECARD_WEIGHTS["payment_days"]
     )
@@ -86,6 +103,9 @@ class ResCompany(models.Model):
         "sales_policy_credit_reassess_months",
         "sales_policy_credit_director_amount",
         "sales_policy_credit_volume_reference",
+        "sales_policy_credit_warning_percent",
+        "sales_policy_credit_large_order_factor",
+        "sales_policy_credit_drop_percent",
     )
     def _check_sales_policy_credit_settings(self):
         for company in self:
@@ -104,12 +124,16 @@ class ResCompany(models.Model):
                 or company.sales_policy_credit_reassess_months < 1
                 or company.sales_policy_credit_director_amount < 0
                 or company.sales_policy_credit_volume_reference <= 0
+                or not 0 < company.sales_policy_credit_warning_percent <= 100
+                or company.sales_policy_credit_large_order_factor <= 1
+                or not 0 < company.sales_policy_credit_drop_percent <= 100
             ):
                 raise ValidationError(
                     self.env._(
                         "Credit settings: overdue days and amounts cannot be negative, the "
-                        "volume for a full score is positive and customers are re-assessed "
-                        "at least every month."
+                        "volume for a full score is positive, customers are re-assessed "
+                        "at least every month, percentages are between 1 and 100 and a "
+                        "large order is more than once the usual size."
                     )
                 )
 

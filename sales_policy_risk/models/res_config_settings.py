@@ -20,6 +20,15 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    sales_policy_credit_warning_percent = fields.Integer(
+        related="company_id.sales_policy_credit_warning_percent", readonly=False
+    )
+    sales_policy_credit_large_order_factor = fields.Float(
+        related="company_id.sales_policy_credit_large_order_factor", readonly=False
+    )
+    sales_policy_credit_drop_percent = fields.Integer(
+        related="company_id.sales_policy_credit_drop_percent", readonly=False
+    )
     sales_policy_credit_weight_payment_days = fields.Integer(
         related="company_id.sales_policy_credit_weight_payment_days", readonly=False
     )

@@ -182,43 +182,22 @@ class ResPartner(models.Model):
             return {}
         today = today or fields.Date.context_today(self)
         figures = {
-            partner.id: {
-                "receivable": 0.0,
-                "overdue": 0.0,
-                "overdue_days": 0,
-                "to_invoice": 0.0,
-            }
+            partner.id: {"receivable": 0.0, "overdue": 0.0, "overdue_days": 0, "to_invoice": 0.0}
             for partner in commercial
         }
-        self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "account_id", "partner_id"]
-        )
-        self.env["sale.order"].flush_model(["state", "partner_id", "company_id", "currency_rate"])
-        self.env["sale.order.line"].flush_model()
-        self.flush_model(["commercial_partner_id"])
+        self._sales_policy_credit_flush()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT partner.commercial_partner_id,
-                       SUM(aml.amount_residual),
-                       SUM(aml.amount_residual)
-                           FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s),
-                       MAX(%(today)s - COALESCE(aml.date_maturity, aml.date))
-                           FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s
-                                     AND aml.amount_residual > 0)
-                  FROM account_move_line aml
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-                  JOIN account_account account ON account.id = aml.account_id
-                 WHERE partner.commercial_partner_id = ANY(%(partners)s)
-                   AND aml.company_id = %(company)s
-                   AND aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND NOT aml.reconciled
-              GROUP BY partner.commercial_partner_id
+                SELECT debt.commercial_id, SUM(debt.residual),
+                       SUM(debt.residual) FILTER (WHERE debt.due < %(today)s),
+                       MAX(%(today)s - debt.due)
+                           FILTER (WHERE debt.due < %(today)s AND debt.residual > 0)
+                  FROM (%(receivables)s) AS debt
+              GROUP BY debt.commercial_id
                 """,
                 today=today,
-                partners=commercial.ids,
-                company=company.id,
+                receivables=self._sales_policy_receivables_sql(company, commercial),
             )
         )
         for partner_id, receivable, overdue, overdue_days in self.env.cr.fetchall():
@@ -227,8 +206,14 @@ class ResPartner(models.Model):
                 overdue=max(overdue or 0.0, 0.0),
                 overdue_days=overdue_days or 0,
             )
-        for partner_id, amount in self._sales_policy_credit_to_invoice(commercial, company):
-            figures[partner_id]["to_invoice"] = amount
+        self.env.cr.execute(
+            SQL(
+                "SELECT commercial_id, SUM(amount) FROM (%s) AS orders GROUP BY commercial_id",
+                self._sales_policy_to_invoice_sql(company, commercial),
+            )
+        )
+        for partner_id, amount in self.env.cr.fetchall():
+            figures[partner_id]["to_invoice"] = max(amount or 0.0, 0.0)
         for partner in commercial.with_company(company):
             figure = figures[partner.id]
             limit = partner.sudo().credit_limit if company.account_use_credit_limit else 0.0
@@ -242,28 +227,61 @@ class ResPartner(models.Model):
         return figures
 
     @api.model
-    def _sales_policy_credit_to_invoice(self, commercial, company):
-        """``[(commercial partner id, amount)]``: confirmed orders not yet invoiced, in
-        company currency (at the order's rate), tax included: the ordered quantity not
-        yet on an invoice, less the down payments invoiced and not yet deducted."""
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH amounts AS (
-                    SELECT so.partner_id, so.currency_rate, sol.price_total
-                               * (sol.product_uom_qty - sol.qty_invoiced)
+    def _sales_policy_credit_flush(self):
+        """Write what the credit queries read."""
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "account_id", "partner_id"]
+        )
+        self.env["sale.order"].flush_model(["state", "partner_id", "company_id", "currency_rate"])
+        self.env["sale.order.line"].flush_model()
+        self.flush_model(["commercial_partner_id"])
+
+    @api.model
+    def _sales_policy_receivables_sql(self, company=None, commercial=None):
+        """Unpaid posted receivable lines (of ``company`` and the customers
+        ``commercial`` when given): ``commercial_id, company_id, residual, due``
+        (company currency)."""
+        return SQL(
+            """
+            SELECT partner.commercial_partner_id AS commercial_id, aml.company_id,
+                   aml.amount_residual AS residual,
+                   COALESCE(aml.date_maturity, aml.date) AS due
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+             WHERE aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND NOT aml.reconciled
+               AND %s AND %s
+            """,
+            SQL("aml.company_id = %s", company.id) if company else SQL("TRUE"),
+            SQL("partner.commercial_partner_id = ANY(%s)", commercial.ids)
+            if commercial
+            else SQL("TRUE"),
+        )
+
+    @api.model
+    def _sales_policy_to_invoice_sql(self, company=None, commercial=None):
+        """Confirmed orders not yet invoiced (of ``company`` and the customers
+        ``commercial`` when given): ``commercial_id, company_id, amount`` in company
+        currency (at the order's rate), tax included: the ordered quantity not yet on
+        an invoice, less the down payments invoiced and not yet deducted."""
+        return SQL(
+            """
+            SELECT partner.commercial_partner_id AS commercial_id, amounts.company_id,
+                   amounts.amount / COALESCE(NULLIF(amounts.currency_rate, 0), 1) AS amount
+              FROM (
+                    SELECT so.partner_id, so.company_id, so.currency_rate,
+                           sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
                                / sol.product_uom_qty AS amount
                       FROM sale_order_line sol
                       JOIN sale_order so ON so.id = sol.order_id
                      WHERE so.state = 'sale'
-                       AND so.company_id = %(company)s
                        AND sol.display_type IS NULL
                        AND NOT COALESCE(sol.is_downpayment, FALSE)
                        AND sol.product_uom_qty > 0
-                       AND so.partner_id IN (SELECT id FROM res_partner
-                                             WHERE commercial_partner_id = ANY(%(partners)s))
                  UNION ALL
-                    SELECT so.partner_id, so.currency_rate,
+                    SELECT so.partner_id, so.company_id, so.currency_rate,
                            - aml.price_total * CASE WHEN am.move_type = 'out_refund'
                                                     THEN -1 ELSE 1 END
                       FROM sale_order_line sol
@@ -272,22 +290,133 @@ class ResPartner(models.Model):
                       JOIN account_move_line aml ON aml.id = rel.invoice_line_id
                       JOIN account_move am ON am.id = aml.move_id
                      WHERE so.state = 'sale'
-                       AND so.company_id = %(company)s
                        AND sol.is_downpayment
                        AND am.state = 'posted'
-                       AND so.partner_id IN (SELECT id FROM res_partner
-                                             WHERE commercial_partner_id = ANY(%(partners)s))
-                )
-                SELECT partner.commercial_partner_id,
-                       SUM(amounts.amount / COALESCE(NULLIF(amounts.currency_rate, 0), 1))
-                  FROM amounts
-                  JOIN res_partner partner ON partner.id = amounts.partner_id
-              GROUP BY partner.commercial_partner_id
-                """,
-                company=company.id,
-                partners=commercial.ids,
-            )
+                   ) AS amounts
+              JOIN res_partner partner ON partner.id = amounts.partner_id
+             WHERE %s AND %s
+            """,
+            SQL("amounts.company_id = %s", company.id) if company else SQL("TRUE"),
+            SQL("partner.commercial_partner_id = ANY(%s)", commercial.ids)
+            if commercial
+            else SQL("TRUE"),
         )
-        return [
-            (partner_id, max(amount or 0.0, 0.0)) for partner_id, amount in self.env.cr.fetchall()
-        ]
+
+    # ------------------------------------------------------------------------------
+    # Early warning (风险预警机制, 篇四 §22.4): candidates of the credit alert rules, one
+    # SQL query each (columns res_id, user_id, since), joined by the alert engine
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_alert_restrict(self, query, rule):
+        """``query`` restricted to the partners of the rule's filter."""
+        domain = rule._get_record_domain()
+        if domain.is_true():
+            return query
+        partners = self.sudo().with_context(active_test=False)._search(domain)
+        return SQL(
+            "SELECT * FROM (%s) AS candidate WHERE candidate.res_id IN %s",
+            query,
+            partners.subselect(),
+        )
+
+    @api.model
+    def _sales_policy_alert_credit_overdue(self, rule):
+        """Customers with unpaid debt, counted from the due date of the oldest (N = days
+        overdue); the customer's salesperson is told."""
+        self._sales_policy_credit_flush()
+        query = SQL(
+            """
+            SELECT debt.commercial_id AS res_id, customer.user_id, MIN(debt.due) AS since
+              FROM (%s) AS debt
+              JOIN res_partner customer ON customer.id = debt.commercial_id
+             WHERE debt.residual > 0
+          GROUP BY debt.commercial_id, customer.user_id
+            """,
+            self._sales_policy_receivables_sql(rule.company_id),
+        )
+        return self._sales_policy_alert_restrict(query, rule)
+
+    @api.model
+    def _sales_policy_alert_credit_use(self, rule):
+        """Customers whose receivables and confirmed orders not invoiced reach the
+        company's warning share of their own credit limit in a company (counted from
+        today: N = 0 warns at once)."""
+        self._sales_policy_credit_flush()
+        company = rule.company_id
+        query = SQL(
+            """
+            SELECT DISTINCT ON (exposure.commercial_id)
+                   exposure.commercial_id AS res_id, customer.user_id,
+                   %(today)s::date AS since
+              FROM (SELECT commercial_id, company_id, residual AS amount FROM (%(debt)s) d
+                    UNION ALL
+                    SELECT commercial_id, company_id, amount FROM (%(orders)s) o) AS exposure
+              JOIN res_partner customer ON customer.id = exposure.commercial_id
+              JOIN res_company company ON company.id = exposure.company_id
+             WHERE company.account_use_credit_limit
+               AND (customer.credit_limit ->> company.id::text)::numeric > 0
+          GROUP BY exposure.commercial_id, customer.user_id, customer.credit_limit,
+                   company.id, company.sales_policy_credit_warning_percent
+            HAVING SUM(exposure.amount) * 100
+                   >= (customer.credit_limit ->> company.id::text)::numeric
+                      * company.sales_policy_credit_warning_percent
+            """,
+            debt=self._sales_policy_receivables_sql(company),
+            orders=self._sales_policy_to_invoice_sql(company),
+            today=rule._alert_today(),
+        )
+        return self._sales_policy_alert_restrict(query, rule)
+
+    @api.model
+    def _sales_policy_alert_credit_grade_drop(self, rule):
+        """Customers whose latest credit assessment gave a worse grade than the one
+        before (counted from the assessment's date)."""
+        self.env.flush_all()
+        company = rule.company_id
+        query = SQL(
+            """
+            SELECT latest.partner_id AS res_id, customer.user_id, latest.date AS since
+              FROM (SELECT DISTINCT ON (partner_id, company_id) partner_id, date, grade,
+                           previous_grade
+                      FROM sales_policy_credit_assessment
+                     WHERE %s
+                  ORDER BY partner_id, company_id, date DESC, id DESC) AS latest
+              JOIN res_partner customer ON customer.id = latest.partner_id
+             WHERE latest.previous_grade IS NOT NULL AND latest.grade > latest.previous_grade
+            """,
+            SQL("company_id = %s", company.id) if company else SQL("TRUE"),
+        )
+        return self._sales_policy_alert_restrict(
+            SQL("SELECT DISTINCT ON (res_id) * FROM (%s) q", query), rule
+        )
+
+    @api.model
+    def _sales_policy_alert_credit_orders_drop(self, rule):
+        """Customers whose confirmed orders of the last 90 days fell by the company's
+        share against the 90 days before (counted from today)."""
+        self.env.flush_all()
+        company = rule.company_id
+        query = SQL(
+            """
+            SELECT partner.commercial_partner_id AS res_id, customer.user_id,
+                   %(today)s::date AS since
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+              JOIN res_partner customer ON customer.id = partner.commercial_partner_id
+              JOIN res_company company ON company.id = so.company_id
+             WHERE so.state = 'sale'
+               AND so.date_order >= %(today)s::date - 180
+               AND %(company_filter)s
+          GROUP BY partner.commercial_partner_id, customer.user_id
+            HAVING SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                       FILTER (WHERE so.date_order < %(today)s::date - 90) > 0
+               AND SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                       FILTER (WHERE so.date_order >= %(today)s::date - 90) * 100
+                   <= SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                       FILTER (WHERE so.date_order < %(today)s::date - 90)
+                      * (100 - MAX(company.sales_policy_credit_drop_percent))
+            """,
+            company_filter=SQL("so.company_id = %s", company.id) if company else SQL("TRUE"),
+            today=rule._alert_today(),
+        )
+        return self._sales_policy_alert_restrict(query, rule)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 
 class SaleOrder(models.Model):
@@ -18,7 +18,9 @@ class SaleOrder(models.Model):
     sales_policy_credit_override_ids = fields.One2many(
         "sales.policy.credit.override", "order_id", string="Credit Overrides"
     )
-    sales_policy_credit_currency_id = fields.Many2one(related="company_id.currency_id")
+    sales_policy_credit_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     sales_policy_credit_exposure = fields.Monetary(
         string="Customer's Credit Exposure",
         compute="_compute_sales_policy_credit",
@@ -166,3 +168,51 @@ class SaleOrder(models.Model):
             "target": "current",
             "context": {"default_order_id": self.id},
         }
+
+    # ------------------------------------------------------------------------------
+    # Early warning: an order far above the customer's usual size
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_alert_credit_large_order(self, rule):
+        """Quotations and orders of the last 30 days larger than the company's factor
+        times the customer's average confirmed order of the 12 months before (at least
+        three orders); counted from the order date. One query."""
+        self.env.flush_all()
+        company = rule.company_id
+        query = SQL(
+            """
+            WITH usual AS (
+                SELECT partner.commercial_partner_id AS commercial_id, so.company_id,
+                       AVG(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS avg
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale'
+                   AND so.date_order >= %(today)s::date - 395
+                   AND so.date_order < %(today)s::date - 30
+              GROUP BY partner.commercial_partner_id, so.company_id
+                HAVING COUNT(*) >= 3
+            )
+            SELECT so.id AS res_id, so.user_id, so.date_order::date AS since
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+              JOIN usual ON usual.commercial_id = partner.commercial_partner_id
+                        AND usual.company_id = so.company_id
+              JOIN res_company company ON company.id = so.company_id
+             WHERE so.state IN ('draft', 'sent', 'sale')
+               AND so.date_order >= %(today)s::date - 30
+               AND so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                   > usual.avg * company.sales_policy_credit_large_order_factor
+               AND %(company_filter)s
+            """,
+            company_filter=SQL("so.company_id = %s", company.id) if company else SQL("TRUE"),
+            today=rule._alert_today(),
+        )
+        domain = rule._get_record_domain()
+        if domain.is_true():
+            return query
+        orders = self.sudo()._search(domain)
+        return SQL(
+            "SELECT * FROM (%s) AS candidate WHERE candidate.res_id IN %s",
+            query,
+            orders.subselect(),
+        )

@@ -237,7 +237,7 @@ class SalesPolicyCreditAssessment(models.Model):
     @api.model
     def _cron_sales_policy_assess(self):
         """Monthly: assess the customers due, company by company."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("active", "=", True)]):
             due = self._sales_policy_due_partners(company)
             self.with_company(company)._sales_policy_assess(due, company)
 

@@ -52,9 +52,7 @@ class SalesPolicyCreditLimitRequest(models.Model):
         compute="_compute_assessment_id",
     )
     suggested_limit = fields.Monetary(compute="_compute_assessment_id")
-    suggested_grade = fields.Selection(
-        CREDIT_GRADES, string="Suggested Grade", compute="_compute_assessment_id"
-    )
+    suggested_grade = fields.Selection(CREDIT_GRADES, compute="_compute_assessment_id")
     new_limit = fields.Monetary(
         string="Requested Limit", required=True, tracking=True, help="0: no credit limit."
     )
