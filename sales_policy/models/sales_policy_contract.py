@@ -94,6 +94,7 @@ class SalesPolicyContract(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "sales.policy.approval.mixin"]
     _order = "id desc"
     _mail_post_access = "read"
+    _check_company_auto = True
 
     name = fields.Char(
         string="Contract Number", required=True, readonly=True, copy=False, default="/", index=True
@@ -136,6 +137,7 @@ class SalesPolicyContract(models.Model):
             self.env.company
         ),
         domain="[('company_id', 'in', [company_id, False])]",
+        check_company=True,
         tracking=True,
     )
     terms = fields.Html(

@@ -171,6 +171,13 @@ class SalesPolicySupportRequest(models.Model):
     def _policy_guard_control(self):
         return "presales_support"
 
+    def _policy_guard_hint(self, kind):
+        if kind == "system":
+            return self.env._("Its state changes through its buttons only: use the buttons.")
+        if kind == "locked":
+            return self.env._("A closed support request can no longer be changed.")
+        return super()._policy_guard_hint(kind)
+
     def _sales_policy_protected_error(self):
         return self.env._(
             "The requester, state and closing date of a support request are set by the "

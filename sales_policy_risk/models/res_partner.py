@@ -323,7 +323,7 @@ class ResPartner(models.Model):
     def _sales_policy_alert_credit_overdue(self, rule):
         """Customers with unpaid debt, counted from the due date of the oldest (N = days
         overdue); the customer's salesperson is told."""
-        self._sales_policy_credit_flush()
+        self.env.flush_all()
         query = SQL(
             """
             SELECT debt.commercial_id AS res_id, customer.user_id, MIN(debt.due) AS since
@@ -341,7 +341,7 @@ class ResPartner(models.Model):
         """Customers whose receivables and confirmed orders not invoiced reach the
         company's warning share of their own credit limit in a company (counted from
         today: N = 0 warns at once)."""
-        self._sales_policy_credit_flush()
+        self.env.flush_all()
         company = rule.company_id
         query = SQL(
             """

@@ -38,7 +38,8 @@ class TestCreditWarnings(CreditCommon):
         self._invoice(self.rep_n2, 500.0, self.today - timedelta(days=10))  # not yet
         self._run("credit_overdue")
         alert = self._open_alerts("credit_overdue", self.acme)
-        self.assertEqual(alert.user_id, self.sup_n1)
+        self.assertEqual(alert.user_id, self.rep_n1a, "the customer's salesperson")
+        self.assertEqual(alert.notify_user_id, self.sup_n1, "the supervisor is notified")
         self.assertFalse(self._open_alerts("credit_overdue", self.customer[self.rep_n2]))
         self._run("credit_overdue")
         self.assertEqual(self._open_alerts("credit_overdue", self.acme), alert, "de-duplicated")
@@ -50,7 +51,8 @@ class TestCreditWarnings(CreditCommon):
         self._confirmed(self.rep_n1a, 350.0)  # 950: 95 % of the limit
         self._invoice(self.rep_n2, 500.0, self.today + timedelta(days=30))  # 50 %
         self._run("credit_use")
-        self.assertEqual(self._open_alerts("credit_use", self.acme).user_id, self.rep_n1a)
+        alert = self._open_alerts("credit_use", self.acme)
+        self.assertEqual((alert.user_id, alert.notify_user_id), (self.rep_n1a, self.rep_n1a))
         self.assertFalse(self._open_alerts("credit_use", self.customer[self.rep_n2]))
 
     def test_grade_drop_at_the_last_assessment(self):
@@ -78,7 +80,7 @@ class TestCreditWarnings(CreditCommon):
         large = self._order(self.rep_n1a, 1000.0)
         self._run("credit_large_order")
         self.assertTrue(self._open_alerts("credit_large_order", large))
-        self.assertEqual(self._open_alerts("credit_large_order", large).user_id, self.sup_n1)
+        self.assertEqual(self._open_alerts("credit_large_order", large).notify_user_id, self.sup_n1)
         self.assertFalse(self._open_alerts("credit_large_order", usual))
 
     def test_sharp_drop_of_a_customers_orders(self):
