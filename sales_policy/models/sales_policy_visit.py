@@ -286,6 +286,10 @@ class SalesPolicyVisit(models.Model):
             return self.env._(
                 "The state of a visit changes only through its buttons (Done, Cancel, No-show)."
             )
+        if kind == "locked":
+            return self.env._(
+                "A visit that is done is the record of the visit: it can no longer be changed."
+            )
         return super()._policy_guard_hint(kind)
 
     # ------------------------------------------------------------------------------
