@@ -16,3 +16,7 @@ from . import test_expense
 from . import test_alert_engine
 from . import test_lead
 from . import test_workflow_guard
+from . import test_integrity_orders
+from . import test_integrity_matrix
+from . import test_integrity_contract
+from . import test_integrity_customer_care
