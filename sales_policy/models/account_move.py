@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .sale_order import DOWN_PAYMENT
+
 #: Groups that read collection logs and bad-debt cases (the fields are hidden from others).
 COLLECTION_GROUPS = (
     "sales_policy.group_sales_rep,sales_policy.group_sales_assistant,sales_policy.group_finance,"
@@ -117,6 +119,21 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     @api.model
+    def action_post(self):
+        # Odoo reprices the orders' down payment lines when their invoice is posted
+        with self._sales_policy_down_payment_orders()._policy_mark(DOWN_PAYMENT):
+            return super().action_post()
+
+    def unlink(self):
+        # and deletes them with their draft invoice
+        with self._sales_policy_down_payment_orders()._policy_mark(DOWN_PAYMENT):
+            return super().unlink()
+
+    def _sales_policy_down_payment_orders(self):
+        """The orders whose down payment lines these invoices carry."""
+        lines = self.sudo().line_ids.sale_line_ids.filtered("is_downpayment")
+        return self.env["sale.order"].browse(lines.order_id.ids)
+
     def _sales_policy_may_change_salesperson(self):
         return self.env.su or any(self.env.user.has_group(g) for g in SALESPERSON_EDITOR_GROUPS)
 

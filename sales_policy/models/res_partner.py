@@ -489,6 +489,9 @@ class ResPartner(models.Model):
             vals = dict(vals, sales_policy_data_date=fields.Date.context_today(self))
         res = super().write(vals)
         self._sales_policy_check_required(set(vals))
+        if {"name", "vat", *self._address_fields()} & set(vals):
+            # what contracts show of their buyer and delivery address (篇四 §13)
+            self.env["sales.policy.contract"]._sales_policy_partners_changed(self)
         return res
 
     @api.model_create_multi

@@ -24,10 +24,13 @@ class SaleOrder(models.Model):
     _inherit = ["sale.order", "sales.policy.approval.mixin"]
 
     policy_max_discount = fields.Float(
-        string="Largest Discount (%)",
+        string="Effective Price Cut (%)",
         compute="_compute_policy_max_discount",
         digits="Discount",
-        help="The largest line discount: with the amount, it decides the approval levels.",
+        help="The reduction granted against the pricelist prices: the larger of the "
+        "largest cut on a product line (discount and unit price below the pricelist "
+        "price) and the cut of the whole order (global discount, negative and down "
+        "payment lines included). With the amount, it decides the approval levels.",
     )
     policy_change_ids = fields.One2many(
         "sales.policy.order.change", "order_id", string="Change Requests", copy=False
@@ -53,10 +56,57 @@ class SaleOrder(models.Model):
         help="The total in capital Chinese numerals (人民币…元整), for orders in renminbi.",
     )
 
-    @api.depends("order_line.discount")
+    @api.depends(
+        "order_line.price_unit",
+        "order_line.discount",
+        "order_line.product_uom_qty",
+        "order_line.is_downpayment",
+        "pricelist_id",
+        "date_order",
+    )
     def _compute_policy_max_discount(self):
         for order in self:
-            order.policy_max_discount = max(order.order_line.mapped("discount"), default=0.0)
+            order.policy_max_discount = order._policy_effective_cut()
+
+    def _policy_effective_cut(self):
+        """The effective price cut (%) against the pricelist prices (篇四 §12).
+
+        A line pays ``unit price × (1 - discount) × quantity``. Each product line with a
+        positive quantity and unit price has a list value: ``max(pricelist price, unit
+        price) × quantity``; its cut is ``1 - paid / list value``. The order's cut is
+        ``1 - Σ paid / Σ list values`` over every line, so global discount lines,
+        negative lines and lines flagged as down payment (which have no list value)
+        reduce it too. The larger of the largest line cut and the order's cut counts.
+        """
+        self.ensure_one()
+        listed = paid = 0.0
+        largest = 0.0
+        for line in self.order_line.filtered(lambda line: not line.display_type):
+            # in unit price terms (taxes included in prices stay in on both sides)
+            line_paid = line.price_unit * (1 - line.discount / 100) * line.product_uom_qty
+            paid += line_paid
+            if (
+                line.is_downpayment
+                or not line.product_id
+                or line.product_uom_qty <= 0
+                or line.price_unit < 0
+                or line.product_type == "combo"  # priced on its combo item lines
+            ):
+                continue
+            listed_unit = (
+                line._get_display_price() if line.combo_item_id else line._get_pricelist_price()
+            )
+            unit = max(listed_unit, line.price_unit, 0.0)
+            value = unit * line.product_uom_qty
+            if not value:
+                continue
+            listed += value
+            largest = max(largest, 1 - line_paid / value)
+        if listed > 0:
+            largest = max(largest, 1 - paid / listed)
+        elif paid < 0:
+            largest = 1.0
+        return round(min(max(largest, 0.0), 1.0) * 100, 2)
 
     @api.depends("amount_total", "currency_id")
     def _compute_sales_policy_amount_in_capitals(self):
@@ -269,7 +319,40 @@ class SaleOrder(models.Model):
     def message_post(self, **kwargs):
         if self.env.context.get("mark_so_as_sent"):
             self._policy_check_quotation_approved()
+        subtype = self._policy_message_subtype(kwargs)
+        self._policy_check_customer_unreached(
+            kwargs.get("partner_ids"), to_followers=not subtype.internal
+        )
         return super().message_post(**kwargs)
+
+    def message_notify(self, **kwargs):
+        self._policy_check_customer_unreached(kwargs.get("partner_ids"))
+        return super().message_notify(**kwargs)
+
+    def _policy_message_subtype(self, kwargs):
+        """The subtype message_post will use (a note unless told otherwise)."""
+        if kwargs.get("subtype_id"):
+            return self.env["mail.message.subtype"].sudo().browse(kwargs["subtype_id"])
+        return self.env.ref(kwargs.get("subtype_xmlid") or "mail.mt_note")
+
+    def _policy_check_customer_unreached(self, partner_ids, to_followers=False):
+        """Nothing addressed to the customer of an unapproved quotation leaves (篇四 §12):
+        no message to its contacts, whether named as recipients or following the order.
+        Covers every path that posts on the order (the mail composer, the portal share,
+        RPC); the workflow (sudo) and the customer themself on the portal are not users
+        sending it."""
+        if self.env.su or not self.env.user._is_internal():
+            return
+        for order in self:
+            error = order._policy_quotation_unapproved_error()
+            if not error:
+                continue
+            recipients = self.env["res.partner"].browse(partner_ids or []).sudo()
+            if to_followers:
+                recipients |= order.sudo().message_partner_ids
+            customer = order.sudo().partner_id.commercial_partner_id
+            if any(r.commercial_partner_id == customer for r in recipients):
+                raise UserError(error)
 
     def _has_to_be_signed(self):
         return super()._has_to_be_signed() and self.policy_approval_state == "approved"
@@ -356,9 +439,65 @@ class SaleOrder(models.Model):
     def _policy_marked(self, key):
         return self.env.cr.cache.get(key, set())
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # a new order is an unapproved quotation: it starts in draft (篇四 §12)
+        if not self.env.su and any(
+            vals.get("state", "draft") not in ("draft", "cancel") for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "A new order starts as a quotation in draft: it takes effect once "
+                    "approved (%(article)s).",
+                    article=self.env["sales.policy.control"]._cite("quotation_approval"),
+                )
+            )
+        return super().create(vals_list)
+
+    @api.model
+    def _policy_confirmed_locked_fields(self):
+        """Order fields a user cannot change on a confirmed order: what the customer pays
+        or owes (the lines follow sale.order.line._policy_confirmed_locked_fields)."""
+        return {
+            "partner_id",
+            "partner_invoice_id",
+            "payment_term_id",
+            "pricelist_id",
+            "fiscal_position_id",
+            "currency_id",
+            "company_id",
+        }
+
+    def _policy_check_confirmed_terms(self, vals):
+        if self.env.su:
+            return
+        fnames = self._policy_confirmed_locked_fields() & set(vals)
+        refused = self.browse()
+        for order in self.sudo().filtered(lambda o: o.state == "sale"):
+            for fname in fnames:
+                field = self._fields[fname]
+                if field.convert_to_cache(vals[fname], order) != field.convert_to_cache(
+                    order[fname], order
+                ):
+                    refused |= order
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: the customer, payment terms, pricelist, fiscal position and "
+                    "currency of a confirmed order change only through an approved change "
+                    "request (%(article)s). Use Request Change on the order.",
+                    orders=refused.mapped("display_name"),
+                    article=self.env["sales.policy.control"]._cite("order_change_approval"),
+                )
+            )
+
     def write(self, vals):
+        self._policy_check_confirmed_terms(vals)
         if "state" in vals and vals["state"] != "sale":
             self._policy_check_confirmed_unchanged()
+        if vals.get("state") not in (None, "draft", "cancel", "sale") and not self.env.su:
+            # no customer-facing state (e.g. sent) before approval, by any path
+            self._policy_check_quotation_approved()
         if vals.get("state") == "sale" and not self.env.su:
             # a user writing the state directly (e.g. over RPC) passes the same gates as
             # action_confirm, which writes it after checking them

@@ -17,6 +17,7 @@ class SaleOrderLine(models.Model):
             "price_unit",
             "discount",
             "tax_ids",
+            "is_downpayment",
         ]
 
     @api.constrains("discount")
@@ -57,32 +58,31 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------------------
     @api.model
     def _policy_confirmed_locked_fields(self):
-        """Line fields a user cannot change on a confirmed order."""
-        return [
-            "product_id",
-            "product_uom_qty",
-            "product_uom_id",
-            "price_unit",
-            "discount",
-            "order_id",
-            "is_downpayment",
-        ]
+        """Line fields a user cannot change on a confirmed order: Odoo's own protected
+        fields of a locked order that bear on what the customer pays (taxes included),
+        the order and the down payment flag."""
+        harmless = {"name", "analytic_distribution"}
+        return (set(self._get_protected_fields()) - harmless) | {"order_id", "is_downpayment"}
 
     def _policy_confirmed_line_error(self, orders):
         return self.env._(
-            "%(orders)s: the quantities, prices, discounts, products and lines of a confirmed "
-            "order change only through an approved change request, with its reason and the "
-            "record of the communication with the customer (%(article)s). Use Request "
-            "Change on the order.",
+            "%(orders)s: the quantities, prices, discounts, taxes, products and lines of a "
+            "confirmed order change only through an approved change request, with its reason "
+            "and the record of the communication with the customer (%(article)s). Use "
+            "Request Change on the order.",
             orders=orders.mapped("display_name"),
             article=self.env["sales.policy.control"]._cite("order_change_approval"),
         )
 
     def _policy_is_exempt_line(self):
-        """Lines outside the gate: sections and notes, and the down payment lines that
-        Odoo's invoicing adds and updates."""
+        """Lines outside the gate: sections and notes, and the down payment lines while
+        Odoo's invoicing adds and updates them (the orders it marks)."""
         self.ensure_one()
-        return bool(self.display_type or self.is_downpayment)
+        if self.display_type:
+            return True
+        return self.is_downpayment and self.order_id.id in self.env["sale.order"]._policy_marked(
+            DOWN_PAYMENT
+        )
 
     @api.model
     def _policy_check_confirmed_lines_create(self, vals_list):

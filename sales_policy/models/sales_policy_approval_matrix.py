@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from itertools import pairwise
 
 from odoo import api, fields, models
@@ -6,6 +7,9 @@ from odoo.exceptions import ValidationError
 from .res_users import HIERARCHY_LEVELS
 
 LEVEL_ORDER = [level for level, _group in HIERARCHY_LEVELS]
+#: Cursor mark: the matrices being written, whose bands the matrix checks at the end.
+BANDS_PENDING = "sales_policy_matrix_bands_pending"
+NEW_MATRIX = "new"
 
 
 class SalesPolicyApprovalMatrix(models.Model):
@@ -107,6 +111,34 @@ class SalesPolicyApprovalMatrix(models.Model):
                     high=bands[-1].up_to,
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the bands are created with the matrix: it checks them once, at the end
+        with self._bands_pending_mark(NEW_MATRIX):
+            return super().create(vals_list)
+
+    def write(self, vals):
+        with self._bands_pending_mark(*self.ids):
+            return super().write(vals)
+
+    @contextmanager
+    def _bands_pending_mark(self, *keys):
+        """While the matrix itself is written, its bands leave the check to it (its
+        constraint on band_ids). The mark lives on the cursor, out of any client's
+        reach."""
+        pending = self.env.cr.cache.setdefault(BANDS_PENDING, set())
+        added = set(keys) - pending
+        pending.update(added)
+        try:
+            yield
+        finally:
+            pending.difference_update(added)
+
+    @api.model
+    def _bands_pending(self):
+        """Ids of the matrices being written (NEW_MATRIX while one is created)."""
+        return self.env.cr.cache.get(BANDS_PENDING, set())
 
     @api.model
     def _for_company(self, company):

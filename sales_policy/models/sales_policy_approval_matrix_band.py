@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .sales_policy_approval import APPROVAL_LEVELS
+from .sales_policy_approval_matrix import NEW_MATRIX
 
 
 class SalesPolicyApprovalMatrixBand(models.Model):
@@ -15,7 +16,7 @@ class SalesPolicyApprovalMatrixBand(models.Model):
         "sales.policy.approval.matrix", required=True, ondelete="cascade", index=True
     )
     dimension = fields.Selection(
-        [("discount", "Largest Line Discount (%)"), ("amount", "Order Amount")],
+        [("discount", "Effective Price Cut (%)"), ("amount", "Order Amount")],
         required=True,
     )
     above = fields.Float(required=True, default=0.0, help="The band starts above this value.")
@@ -40,6 +41,30 @@ class SalesPolicyApprovalMatrixBand(models.Model):
                 )
             if band.dimension == "discount" and (band.above > 100 or band.up_to > 100):
                 raise ValidationError(self.env._("A discount band lies between 0 and 100 %."))
+
+    @api.constrains("matrix_id", "dimension", "above", "up_to")
+    def _check_matrix_coverage(self):
+        """The matrix's no gap / no overlap rule on every path (a band created or
+        written directly, an import); the matrix checks it once after its own write."""
+        pending = self.env["sales.policy.approval.matrix"]._bands_pending()
+        if NEW_MATRIX in pending:
+            return  # the bands of a matrix being created: its own constraint checks them
+        self.matrix_id.filtered(lambda m: m.id not in pending)._check_bands()
+
+    def write(self, vals):
+        matrices = self.matrix_id
+        res = super().write(vals)
+        # a band moved to another matrix leaves its former one to check
+        pending = matrices._bands_pending()
+        (matrices - self.matrix_id).exists().filtered(lambda m: m.id not in pending)._check_bands()
+        return res
+
+    def unlink(self):
+        matrices = self.matrix_id
+        res = super().unlink()
+        pending = matrices._bands_pending()
+        matrices.exists().filtered(lambda m: m.id not in pending)._check_bands()
+        return res
 
     @api.depends("above", "up_to", "dimension")
     def _compute_display_name(self):

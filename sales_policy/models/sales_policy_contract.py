@@ -745,16 +745,26 @@ class SalesPolicyContract(models.Model):
         )
 
     def _sales_policy_snapshot(self):
-        """What legal (and the director) approved: the terms, and the order's amount,
-        currency and customer."""
+        """What legal (and the director) approved: the terms, the order's amount,
+        currency and customer, and everything the contract shows from the order (its
+        placeholders: delivery date and address, payment terms, lines, addresses…),
+        read in one language so that the reader's does not count as a change."""
         self.ensure_one()
         order = self.order_id
-        return {
-            "terms": hashlib.sha256((self.terms or "").encode()).hexdigest(),
+
+        def digest(text):
+            return hashlib.sha256((text or "").encode()).hexdigest()
+
+        snapshot = {
+            "terms": digest(self.terms),
             "amount_total": order.currency_id.round(order.amount_total),
             "currency_id": order.currency_id.id,
             "partner_id": order.partner_id.id,
         }
+        shown = self.with_context(lang="en_US")
+        for fname in TERM_FIELDS:
+            snapshot[fname] = digest(str(shown[fname] or ""))
+        return snapshot
 
     def _sales_policy_changes(self):
         self.ensure_one()
@@ -851,6 +861,23 @@ class SalesPolicyContract(models.Model):
             return
         contracts = self.sudo().search(
             [("order_id", "in", orders.ids), ("state", "in", ("review", "approved"))]
+        )
+        if contracts:
+            contracts.with_env(self.env(su=True))._policy_approval_recheck()
+
+    @api.model
+    def _sales_policy_partners_changed(self, partners):
+        """Hook of res.partner: the address, name or tax id of ``partners`` changed; the
+        contracts showing them (buyer or delivery address) are checked again."""
+        if not partners:
+            return
+        contracts = self.sudo().search(
+            [
+                ("state", "in", ("review", "approved")),
+                "|",
+                ("order_id.partner_shipping_id", "in", partners.ids),
+                ("order_id.partner_id.commercial_partner_id", "in", partners.ids),
+            ]
         )
         if contracts:
             contracts.with_env(self.env(su=True))._policy_approval_recheck()

@@ -17,6 +17,9 @@ SURVEY_BATCH_SIZE = 1000
 #: Fields only the customer's answer (or the system) may write.
 ANSWER_FIELDS = {"state", "score", "comment", "date_answered", "date_sent"}
 
+#: What the answer is about and whose figures it counts for: frozen once sent.
+FROZEN_ONCE_SENT = {"partner_id", "order_id", "user_id", "company_id"}
+
 
 class SalesPolicySatisfaction(models.Model):
     """A customer satisfaction survey (客户满意度调查, 篇四 §20.3).
@@ -147,6 +150,17 @@ class SalesPolicySatisfaction(models.Model):
     def write(self, vals):
         if not self.env.su and ANSWER_FIELDS & set(vals):
             raise UserError(self._sales_policy_answer_error())
+        if not self.env.su and FROZEN_ONCE_SENT & set(vals):
+            sent = self.filtered(lambda survey: survey.state != "draft")
+            if sent:
+                raise UserError(
+                    self.env._(
+                        "%(surveys)s: once sent, a satisfaction survey belongs to the customer: "
+                        "its customer, order and salesperson no longer change (%(article)s).",
+                        surveys=", ".join(sent.mapped("display_name")),
+                        article=self.env["sales.policy.control"]._cite("satisfaction_survey"),
+                    )
+                )
         return super().write(vals)
 
     def _sales_policy_answer_error(self):

@@ -18,3 +18,7 @@ from . import test_lead
 from . import test_workflow_guard
 from . import test_chinese_data
 from . import test_printing
+from . import test_integrity_orders
+from . import test_integrity_matrix
+from . import test_integrity_contract
+from . import test_integrity_customer_care

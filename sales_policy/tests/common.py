@@ -143,6 +143,22 @@ class SalesPolicyRpcMixin:
         return response.json()
 
 
+class SalesPolicyRpcAssertions(SalesPolicyRpcMixin):
+    """JSON-RPC calls with assertions on the reply (refused with a message, or not)."""
+
+    def _call(self, user, model, method, args, kwargs=None):
+        return self._execute_kw(user, model, method, args, kwargs)
+
+    def _refused(self, reply, pattern, error="odoo.exceptions.UserError"):
+        self.assertIn("error", reply, reply)
+        self.assertEqual(reply["error"]["data"]["name"], error, reply["error"]["data"])
+        self.assertRegex(reply["error"]["data"]["message"], pattern)
+
+    def _ok(self, reply):
+        self.assertNotIn("error", reply, reply.get("error"))
+        return reply.get("result")
+
+
 class SalesPolicyCommon(SalesPolicyFixtures, TransactionCase):
     @classmethod
     def setUpClass(cls):
