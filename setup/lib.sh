@@ -161,6 +161,27 @@ sp_odoo() {
     "$SP_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"
 }
 
+# --- Chromium (browser tests: Odoo's tours) ----------------------------------------------
+# Odoo's HttpCase.start_tour drives a headless Chromium. Install Debian's package when
+# running as root and it is missing; otherwise say so (the browser tests are then skipped
+# by Odoo, with a warning).
+sp_chromium() {
+    local browser
+    for browser in chromium chromium-browser google-chrome; do
+        command -v "$browser" >/dev/null && return 0
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        sp_log "Installing Chromium (Debian package 'chromium') for the browser tests"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 \
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; then
+            return 0
+        fi
+    fi
+    sp_log "WARNING: no Chromium found and it could not be installed (needs root and apt-get): \
+the browser tests (tours) will be skipped. Install the 'chromium' package to run them."
+}
+
 sp_setup() {
     sp_odoo_src
     sp_venv

@@ -11,6 +11,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sp_setup
+sp_chromium
 # Test-only addons (tests/addons: e.g. the approval engine's tester document).
 export SP_EXTRA_ADDONS_PATH="$SP_ROOT/tests/addons"
 SP_TEST_ADDONS="$SP_ADDONS,$(find "$SP_ROOT/tests/addons" -mindepth 2 -maxdepth 2 \

@@ -16,3 +16,6 @@ from . import test_expense
 from . import test_alert_engine
 from . import test_lead
 from . import test_workflow_guard
+from . import test_screens
+from . import test_inbox
+from . import test_tour
