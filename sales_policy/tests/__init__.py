@@ -19,3 +19,4 @@ from . import test_workflow_guard
 from . import test_screens
 from . import test_inbox
 from . import test_tour
+from . import test_clickbot
