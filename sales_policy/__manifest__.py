@@ -19,6 +19,7 @@
         "security/sales_policy_collection_rules.xml",
         "security/sales_policy_contract_rules.xml",
         "security/sales_policy_order_change_rules.xml",
+        "security/sales_policy_payment_rules.xml",
         "data/sales_policy_article_data.xml",
         "data/sales_policy_control_data.xml",
         "data/sales_policy_expense_data.xml",
@@ -77,4 +78,7 @@
         "demo/sales_policy_satisfaction_demo.xml",
         "demo/sales_policy_policy_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sales_policy/static/tests/tours/*.js"],
+    },
 }

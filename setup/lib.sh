@@ -161,19 +161,21 @@ sp_odoo() {
     "$SP_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"
 }
 
-# --- System packages for printing -------------------------------------------------------
+# --- System packages: printing and the browser ----------------------------------------
 # PDF reports need wkhtmltopdf and, for Chinese text, a CJK font; the tests read the PDFs
-# back with pdftotext (poppler-utils). Installed with apt-get when running as root on a
-# Debian-like system; otherwise the step says what is missing and goes on (the PDF tests
-# then fail, naming it).
-sp_print_packages() {
+# back with pdftotext (poppler-utils); Odoo's tours (HttpCase.start_tour) drive a headless
+# Chromium. Installed with apt-get when running as root on a Debian-like system; otherwise
+# the step says what is missing and goes on (the tests needing it then fail, naming it).
+sp_system_packages() {
     local missing=()
     command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
     fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+        || command -v google-chrome >/dev/null || missing+=(chromium)
     [ "${#missing[@]}" = 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        sp_log "Installing ${missing[*]} (PDF printing with Chinese text)"
+        sp_log "Installing ${missing[*]} (PDF printing with Chinese text, browser tests)"
         if DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                 --no-install-recommends "${missing[@]}" >/dev/null; then
@@ -182,12 +184,12 @@ sp_print_packages() {
         sp_log "WARNING: apt-get could not install ${missing[*]} (see above)."
     fi
     sp_log "WARNING: ${missing[*]} missing: PDF reports cannot be printed (or show no \
-Chinese text) and the PDF tests fail. Install them as root, e.g. \
-'apt-get install ${missing[*]}' on Debian or Ubuntu, and run again."
+Chinese text), the browser tests cannot run, and the tests needing them fail. Install \
+them as root, e.g. 'apt-get install ${missing[*]}' on Debian or Ubuntu, and run again."
 }
 
 sp_setup() {
-    sp_print_packages
+    sp_system_packages
     sp_odoo_src
     sp_venv
     sp_postgres

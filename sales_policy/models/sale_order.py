@@ -32,6 +32,11 @@ class SaleOrder(models.Model):
         "price) and the cut of the whole order (global discount, negative and down "
         "payment lines included). With the amount, it decides the approval levels.",
     )
+    policy_confirm_missing = fields.Char(
+        string="Missing to Confirm",
+        compute="_compute_policy_confirm_missing",
+        help="What the quotation still lacks before it can be confirmed.",
+    )
     policy_change_ids = fields.One2many(
         "sales.policy.order.change", "order_id", string="Change Requests", copy=False
     )
@@ -364,6 +369,28 @@ class SaleOrder(models.Model):
     # Orders (篇四 §14): complete before confirmation; once confirmed, changed or
     # cancelled only through an approved request (sales.policy.order.change)
     # ------------------------------------------------------------------------------
+    @api.depends(
+        "state",
+        "policy_approval_state",
+        "payment_term_id",
+        "partner_shipping_id.street",
+        "partner_shipping_id.city",
+        "commitment_date",
+        "order_line.product_type",
+        "amount_total",
+        "sales_policy_contract_state",
+    )
+    def _compute_policy_confirm_missing(self):
+        for order in self:
+            missing = []
+            if order.state in ("draft", "sent") and order.id:
+                if order._policy_quotation_unapproved_error():
+                    missing.append(self.env._("the approval of the quotation"))
+                missing += order._policy_order_missing_information()
+                if order._policy_contract_error():
+                    missing.append(self.env._("a contract approved by legal"))
+            order.policy_confirm_missing = ", ".join(missing)
+
     def _policy_order_missing_information(self):
         """The information the order lacks to be confirmed (labels; empty when complete).
 

@@ -97,6 +97,21 @@ class SalesPolicyApproval(models.Model):
         readonly=True,
     )
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+    # What the approver decides on, read from the document (the inbox's columns).
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_document_summary"
+    )
+    amount = fields.Monetary(compute="_compute_document_summary", currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_document_summary")
+    discount = fields.Float(
+        string="Largest Discount (%)",
+        compute="_compute_document_summary",
+        help="The largest line discount of a quotation.",
+    )
+    levels_remaining = fields.Integer(
+        compute="_compute_levels_remaining",
+        help="The levels still to decide after this one in the same request.",
+    )
 
     @api.depends("res_model")
     def _compute_document_type(self):
@@ -105,6 +120,42 @@ class SalesPolicyApproval(models.Model):
                 self.env["ir.model"]._get(approval.res_model).sudo().name
                 if approval.res_model
                 else False
+            )
+
+    @api.depends("res_model", "res_id")
+    def _compute_document_summary(self):
+        for approval in self:
+            document = approval.sudo()._document()
+            fields_ = document._fields
+            amount_field = next(
+                (f for f in ("amount_total", "total_amount", "amount") if f in fields_), None
+            )
+            partner = document.partner_id if "partner_id" in fields_ else False
+            approval.partner_id = partner and partner.commercial_partner_id
+            approval.amount = amount_field and document[amount_field]
+            currency = document.currency_id if "currency_id" in fields_ else False
+            approval.currency_id = (
+                currency or approval.company_id.currency_id or self.env.company.currency_id
+            )
+            approval.discount = "policy_max_discount" in fields_ and document.policy_max_discount
+
+    @api.depends("state", "sequence", "round")
+    def _compute_levels_remaining(self):
+        open_steps = self.sudo().search(
+            [
+                ("res_model", "in", list(set(self.mapped("res_model")))),
+                ("res_id", "in", list(set(self.mapped("res_id")))),
+                ("state", "in", ("waiting", "pending")),
+            ]
+        )
+        for approval in self:
+            approval.levels_remaining = len(
+                open_steps.filtered(
+                    lambda s, a=approval: (
+                        (s.res_model, s.res_id, s.round) == (a.res_model, a.res_id, a.round)
+                        and s.sequence > a.sequence
+                    )
+                )
             )
 
     @api.depends_context("uid")
@@ -195,6 +246,27 @@ class SalesPolicyApproval(models.Model):
         if mine:
             mine.action_feedback(feedback=feedback or "")
         (activities - mine).exists().unlink()
+
+    def _document(self):
+        self.ensure_one()
+        if not self.res_model or self.res_model not in self.env:
+            return self.env["res.partner"].browse()
+        return self.env[self.res_model].browse(self.res_id).exists()
+
+    def action_decide(self):
+        """Approve or reject the selected steps, with one comment (the inbox)."""
+        decision = self.env.context.get("policy_decision", "approved")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Approve") if decision == "approved" else self.env._("Reject"),
+            "res_model": "sales.policy.approval.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_approval_ids": self.ids,
+                "default_decision": decision,
+            },
+        }
 
     def action_open_document(self):
         self.ensure_one()

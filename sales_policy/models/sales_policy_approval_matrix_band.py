@@ -72,7 +72,9 @@ class SalesPolicyApprovalMatrixBand(models.Model):
             if band.up_to:
                 band.display_name = f"{band.above:g} – {band.up_to:g}"
             else:
-                band.display_name = f"> {band.above:g}"
+                band.display_name = self.env._(
+                    "above %(above)s, no upper limit", above=f"{band.above:g}"
+                )
 
     def _matches(self, value):
         self.ensure_one()

@@ -43,8 +43,15 @@ class SalesPolicyControl(models.Model):
     )
     description = fields.Text(translate=True)
     model_ids = fields.Many2many("ir.model", string="Models")
+    # ir.model is readable by administrators only: the names, for everyone else
+    model_names = fields.Char(string="Documents", compute="_compute_model_names")
 
     _code_uniq = models.UniqueIndex("(code)", "Each control code is unique.")
+
+    @api.depends("model_ids")
+    def _compute_model_names(self):
+        for control in self:
+            control.model_names = ", ".join(control.sudo().model_ids.mapped("name"))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -284,6 +284,18 @@ class TestExpense(SalesPolicyCommon):
         self.assertEqual(expense.state, "refused")
         self.assertEqual(expense.policy_approval_state, "rejected")
 
+    def test_approval_with_a_comment_from_the_inbox(self):
+        expense = self._submitted(self.rep_n1a, self.taxi, 70.0)
+        inbox = self.env["sales.policy.approval"].with_user(self.rm_north)
+        mine = [("can_decide", "=", True), ("res_model", "=", "hr.expense")]
+        step = inbox.search([*mine, ("res_id", "=", expense.id)])
+        action = step.with_context(policy_decision="approved").action_decide()
+        self.env["sales.policy.approval.wizard"].with_user(self.rm_north).with_context(
+            **action["context"]
+        ).create({"comment": "Client visit confirmed."}).action_confirm()
+        self.assertEqual(expense.state, "approved")
+        self.assertEqual(step.sudo().comment, "Client visit confirmed.")
+
     def test_sales_manager_of_another_team_cannot_refuse(self):
         expense = self._submitted(self.rep_n1a, self.taxi, 70.0)
         with self.assertRaises(UserError):

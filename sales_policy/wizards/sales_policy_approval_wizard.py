@@ -8,8 +8,11 @@ class SalesPolicyApprovalWizard(models.TransientModel):
     _name = "sales.policy.approval.wizard"
     _description = "Approval Decision"
 
-    res_model = fields.Char(required=True)
-    res_id = fields.Integer(required=True)
+    res_model = fields.Char()
+    res_id = fields.Integer()
+    approval_ids = fields.Many2many(
+        "sales.policy.approval", string="Approvals", help="The steps decided from the inbox."
+    )
     decision = fields.Selection(
         [("approved", "Approve"), ("rejected", "Reject")], required=True, default="approved"
     )
@@ -17,6 +20,19 @@ class SalesPolicyApprovalWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        if self.approval_ids:
+            for approval in self.approval_ids:
+                if not approval.can_decide:
+                    raise UserError(
+                        self.env._(
+                            "%(document)s does not wait for your decision at this level.",
+                            document=approval.name,
+                        )
+                    )
+            documents = {approval._document() for approval in self.approval_ids}
+            for document in documents:
+                document._policy_approval_decide(self.decision, self.comment)
+            return {"type": "ir.actions.act_window_close"}
         if self.res_model not in self.env or not hasattr(
             self.env[self.res_model], "_policy_approval_decide"
         ):
