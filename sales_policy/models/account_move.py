@@ -118,7 +118,6 @@ class AccountMove(models.Model):
             self._sales_policy_check_salesperson_change(vals["invoice_user_id"])
         return super().write(vals)
 
-    @api.model
     def action_post(self):
         # Odoo reprices the orders' down payment lines when their invoice is posted
         with self._sales_policy_down_payment_orders()._policy_mark(DOWN_PAYMENT):
