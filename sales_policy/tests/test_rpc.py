@@ -60,3 +60,13 @@ class TestRpc(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase):
         self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
         order.invalidate_recordset()
         self.assertEqual(order.note, note)
+
+    def test_finance_posts_an_invoice_over_rpc(self):
+        """Odoo's "Confirm" on an invoice (action_post on the records sent) works as
+        finance: the collection marks on account.move keep it a record method."""
+        invoice = self.invoices[self.rep_n1a]
+        self.assertEqual(invoice.state, "draft")
+        answer = self._execute_kw(self.finance, "account.move", "action_post", [invoice.ids])
+        self.assertNotIn("error", answer)
+        invoice.invalidate_recordset()
+        self.assertEqual(invoice.state, "posted")
