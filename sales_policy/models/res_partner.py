@@ -209,15 +209,8 @@ class ResPartner(models.Model):
     def _sales_policy_alert_visit_overdue(self, rule):
         """Alert rule ``visit_frequency``: customers counted from their first day
         overdue for a visit; the rule's filter and company apply. One query."""
-        query = self._sales_policy_visit_overdue_query(rule._alert_cutoff("date"))
-        domain = rule._get_record_domain()
-        if domain.is_true():
-            return query
-        partners = self.sudo().with_context(active_test=False)._search(domain)
-        return SQL(
-            "SELECT * FROM (%s) AS overdue WHERE overdue.res_id IN %s",
-            query,
-            partners.subselect(),
+        return rule._restrict_candidates(
+            self._sales_policy_visit_overdue_query(rule._alert_cutoff("date"))
         )
 
     # --- Customer data: complete and current (篇四 §19.1, controls customer_data_*) ---

@@ -446,6 +446,7 @@ class SalesPolicyAlertRule(models.Model):
         self.ensure_one()
         if self.candidates_method:
             Model = self.env[self.model_name].sudo()
+            self.env.flush_all()  # a method's SQL may read any table
             query = getattr(Model, self.candidates_method)(self)
         else:
             query = self._get_generic_candidates_query()
@@ -453,6 +454,20 @@ class SalesPolicyAlertRule(models.Model):
             "SELECT c.res_id, c.user_id, c.since::date AS since FROM (%s) AS c WHERE c.since <= %s",
             query,
             self._alert_cutoff(),
+        )
+
+    def _restrict_candidates(self, query):
+        """``query`` (rows ``res_id, user_id, since``) kept to the records of the rule's
+        filter and company; unchanged when the rule has none."""
+        self.ensure_one()
+        domain = self._get_record_domain()
+        if domain.is_true():
+            return query
+        records = self.env[self.model_name].sudo().with_context(active_test=False)._search(domain)
+        return SQL(
+            "SELECT * FROM (%s) AS candidate WHERE candidate.res_id IN %s",
+            query,
+            records.subselect(),
         )
 
     def _get_candidates(self):

@@ -307,23 +307,9 @@ class ResPartner(models.Model):
     # SQL query each (columns res_id, user_id, since), joined by the alert engine
     # ------------------------------------------------------------------------------
     @api.model
-    def _sales_policy_alert_restrict(self, query, rule):
-        """``query`` restricted to the partners of the rule's filter."""
-        domain = rule._get_record_domain()
-        if domain.is_true():
-            return query
-        partners = self.sudo().with_context(active_test=False)._search(domain)
-        return SQL(
-            "SELECT * FROM (%s) AS candidate WHERE candidate.res_id IN %s",
-            query,
-            partners.subselect(),
-        )
-
-    @api.model
     def _sales_policy_alert_credit_overdue(self, rule):
         """Customers with unpaid debt, counted from the due date of the oldest (N = days
         overdue); the customer's salesperson is told."""
-        self.env.flush_all()
         query = SQL(
             """
             SELECT debt.commercial_id AS res_id, customer.user_id, MIN(debt.due) AS since
@@ -334,14 +320,13 @@ class ResPartner(models.Model):
             """,
             self._sales_policy_receivables_sql(rule.company_id),
         )
-        return self._sales_policy_alert_restrict(query, rule)
+        return rule._restrict_candidates(query)
 
     @api.model
     def _sales_policy_alert_credit_use(self, rule):
         """Customers whose receivables and confirmed orders not invoiced reach the
         company's warning share of their own credit limit in a company (counted from
         today: N = 0 warns at once)."""
-        self.env.flush_all()
         company = rule.company_id
         query = SQL(
             """
@@ -365,13 +350,12 @@ class ResPartner(models.Model):
             orders=self._sales_policy_to_invoice_sql(company),
             today=rule._alert_today(),
         )
-        return self._sales_policy_alert_restrict(query, rule)
+        return rule._restrict_candidates(query)
 
     @api.model
     def _sales_policy_alert_credit_grade_drop(self, rule):
         """Customers whose latest credit assessment gave a worse grade than the one
         before (counted from the assessment's date)."""
-        self.env.flush_all()
         company = rule.company_id
         query = SQL(
             """
@@ -386,15 +370,12 @@ class ResPartner(models.Model):
             """,
             SQL("company_id = %s", company.id) if company else SQL("TRUE"),
         )
-        return self._sales_policy_alert_restrict(
-            SQL("SELECT DISTINCT ON (res_id) * FROM (%s) q", query), rule
-        )
+        return rule._restrict_candidates(SQL("SELECT DISTINCT ON (res_id) * FROM (%s) q", query))
 
     @api.model
     def _sales_policy_alert_credit_orders_drop(self, rule):
         """Customers whose confirmed orders of the last 90 days fell by the company's
         share against the 90 days before (counted from today)."""
-        self.env.flush_all()
         company = rule.company_id
         query = SQL(
             """
@@ -419,4 +400,4 @@ class ResPartner(models.Model):
             company_filter=SQL("so.company_id = %s", company.id) if company else SQL("TRUE"),
             today=rule._alert_today(),
         )
-        return self._sales_policy_alert_restrict(query, rule)
+        return rule._restrict_candidates(query)

@@ -177,7 +177,6 @@ class SaleOrder(models.Model):
         """Quotations and orders of the last 30 days larger than the company's factor
         times the customer's average confirmed order of the 12 months before (at least
         three orders); counted from the order date. One query."""
-        self.env.flush_all()
         company = rule.company_id
         query = SQL(
             """
@@ -207,12 +206,4 @@ class SaleOrder(models.Model):
             company_filter=SQL("so.company_id = %s", company.id) if company else SQL("TRUE"),
             today=rule._alert_today(),
         )
-        domain = rule._get_record_domain()
-        if domain.is_true():
-            return query
-        orders = self.sudo()._search(domain)
-        return SQL(
-            "SELECT * FROM (%s) AS candidate WHERE candidate.res_id IN %s",
-            query,
-            orders.subselect(),
-        )
+        return rule._restrict_candidates(query)
