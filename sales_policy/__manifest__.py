@@ -2,11 +2,11 @@
     "name": "Sales Policy",
     "summary": "Run the sales management policy (销售管理制度及流程): roles, "
     "sales hierarchy and scoped visibility",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "author": "Sales Policy for Odoo",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "account", "hr_expense"],
+    "depends": ["crm", "sale_management", "account", "hr_expense", "spreadsheet_dashboard"],
     "data": [
         "security/sales_policy_groups.xml",
         "security/ir.model.access.csv",
@@ -65,6 +65,7 @@
         "views/sales_policy_budget_views.xml",
         "views/hr_expense_views.xml",
         "views/res_config_settings_views.xml",
+        "data/sales_policy_dashboard_data.xml",
         "views/sales_policy_menus.xml",
     ],
     "demo": [

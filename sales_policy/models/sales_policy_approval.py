@@ -82,6 +82,12 @@ class SalesPolicyApproval(models.Model):
         "level of the same request.",
     )
     request_date = fields.Datetime(string="Requested On", readonly=True)
+    pending_since = fields.Datetime(
+        string="Waiting Since",
+        readonly=True,
+        help="When this level became the one to decide: the submission for the first "
+        "level, the previous level's approval for the next ones.",
+    )
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decision_date = fields.Datetime(string="Decided On", readonly=True)
     comment = fields.Text(readonly=True)

@@ -343,6 +343,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
                     "salesperson_id": salesperson.id,
                     "excluded_user_ids": excluded.ids,
                     "request_date": now,
+                    "pending_since": now if sequence == 0 else False,
                     "control_id": control.id,
                     "company_id": self.company_id.id if "company_id" in self._fields else False,
                 }
@@ -440,7 +441,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             next_step = following.sorted("sequence")[0]
             if next_step.approver_id in next_step.excluded_user_ids:
                 next_step.approver_id = False  # the level's group stands in
-            next_step.write({"state": "pending"})
+            next_step.write({"state": "pending", "pending_since": fields.Datetime.now()})
             next_step._policy_approval_notify()
             self._on_policy_next_level(next_step)
             return

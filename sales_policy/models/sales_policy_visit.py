@@ -174,6 +174,12 @@ class SalesPolicyVisit(models.Model):
         related="commercial_partner_id.sales_policy_customer_class_id",
         string="Customer Class",
     )
+    is_due = fields.Boolean(
+        string="Due",
+        compute="_compute_is_due",
+        search="_search_is_due",
+        help="Planned for today or earlier and not recorded yet.",
+    )
 
     _duration_positive = models.Constraint(
         "CHECK (duration >= 0)", "The duration of a visit cannot be negative."
@@ -206,6 +212,27 @@ class SalesPolicyVisit(models.Model):
                 if visit.date_planned
                 else False
             )
+
+    @api.depends_context("tz")
+    @api.depends("state", "date_planned")
+    def _compute_is_due(self):
+        stop = self._sales_policy_due_before()
+        for visit in self:
+            visit.is_due = visit.state == "planned" and visit.date_planned < stop
+
+    def _search_is_due(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        due = Domain("state", "=", "planned") & Domain(
+            "date_planned", "<", self._sales_policy_due_before()
+        )
+        return due if (True in value) == (operator == "in") else ~due
+
+    @api.model
+    def _sales_policy_due_before(self):
+        """The end of the user's today, in UTC: a visit planned before it is due."""
+        today = fields.Date.context_today(self)
+        return self._sales_policy_period_bounds(today, today)[1]
 
     @api.constrains("date_visited")
     def _check_date_visited(self):

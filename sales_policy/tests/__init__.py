@@ -26,3 +26,6 @@ from . import test_screens
 from . import test_inbox
 from . import test_tour
 from . import test_clickbot
+from . import test_dashboard
+from . import test_reporting
+from . import test_screenshots

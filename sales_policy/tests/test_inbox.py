@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -70,6 +72,26 @@ class TestInbox(SalesPolicyCommon):
             set(orders.sudo().policy_approval_ids.mapped("comment")),
             {"Prices checked against the list."},
         )
+
+    def test_waiting_since_is_when_the_level_became_pending(self):
+        """The inbox's "Waiting Since" is the step's own pending date: the submission for
+        the first level, the previous level's approval for the next one."""
+        with freeze_time("2030-01-02 09:00:00"):
+            order = self._quotation(self.rep_n1a, discount=12.0)  # supervisor, then RM
+            order.action_policy_submit()
+        with freeze_time("2030-01-05 16:30:00"):
+            order.with_user(self.sup_n1).action_policy_approve()
+        first, second = order.sudo().policy_approval_ids.sorted("sequence")[:2]
+        self.assertEqual((first.level, second.level), ("supervisor", "regional_manager"))
+        self.assertEqual(str(first.pending_since), "2030-01-02 09:00:00")
+        self.assertEqual(str(second.request_date), "2030-01-02 09:00:00")
+        self.assertEqual(str(second.pending_since), "2030-01-05 16:30:00")
+        step = self._inbox(self.rm_north).filtered(lambda s: s.res_id == order.id)
+        self.assertEqual(step, second)
+        # the inbox's column is the step's pending date, not the submission date
+        arch = step.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="pending_since"', arch)
+        self.assertNotIn('name="request_date"', arch)
 
     def test_inbox_refuses_a_step_not_mine(self):
         order = self._quotation(self.rep_n1a, discount=0)

@@ -1,0 +1,182 @@
+"""The policy dashboard (Dashboards → Sales → Sales Policy), loaded as each role.
+
+The dashboard is an Odoo spreadsheet: the web client fetches its JSON from
+``/spreadsheet/dashboard/data/<id>`` and loads each data source through the ORM as the
+user (``formatted_read_grouping_sets`` for a pivot, ``web_search_read`` for a list). The
+test does the same over HTTP with each role's session, so the record rules of the
+hierarchy scope every figure.
+"""
+
+import datetime
+import json
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+
+from .common import SalesPolicyFixtures
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(SalesPolicyFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_sales_policy()
+        cls.dashboard = cls.env.ref("sales_policy.spreadsheet_dashboard_sales_policy")
+        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
+        for rep, invoice in cls.invoices.items():
+            # one overdue invoice of 100 (before taxes) and one visit due per rep
+            invoice.invoice_line_ids.tax_ids = False
+            invoice.invoice_date_due = fields.Date.today() - datetime.timedelta(days=40)
+            invoice.action_post()
+            cls.env["sales.policy.visit"].create(
+                {
+                    "partner_id": cls.customers[rep][0].id,
+                    "user_id": rep.id,
+                    "date_planned": yesterday,
+                }
+            )
+        # a visit planned for next week is not due
+        cls.env["sales.policy.visit"].create(
+            {
+                "partner_id": cls.customers[cls.rep_n1a][0].id,
+                "user_id": cls.rep_n1a.id,
+                "date_planned": yesterday + datetime.timedelta(days=8),
+            }
+        )
+        # one open alert per rep (the collection ladder's first step)
+        cls.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])._run()
+        # the rep's quotation waits for the supervisor
+        order = cls.orders[cls.rep_n1a]
+        order.payment_term_id = cls.env.ref("account.account_payment_term_30days")
+        order.with_user(cls.rep_n1a).action_policy_submit()
+        cls.roles = {
+            "rep": cls.rep_n1a,
+            "supervisor": cls.sup_n1,
+            "regional manager": cls.rm_north,
+            "director": cls.director,
+            "assistant": cls.assistant_n1,
+            "finance": cls.finance,
+        }
+
+    # --- loading the dashboard as the web client does ----------------------------------
+    def _snapshot(self, user):
+        self.authenticate(user.login, user.login)
+        response = self.url_open(f"/spreadsheet/dashboard/data/{self.dashboard.id}")
+        self.assertEqual(response.status_code, 200, user.login)
+        return json.loads(response.content)["snapshot"]
+
+    def _call(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    @staticmethod
+    def _aggregate(measure):
+        if measure["fieldName"] == "__count":
+            return "__count"
+        return f"{measure['fieldName']}:{measure['aggregator']}"
+
+    def _load(self, user):
+        """{pivot name: {measure id: value}} and {list name: rows}, as ``user``."""
+        snapshot = self._snapshot(user)
+        figures = {}
+        for pivot in snapshot["pivots"].values():
+            aggregates = [self._aggregate(m) for m in pivot["measures"]]
+            [[total]] = self._call(
+                pivot["model"],
+                "formatted_read_grouping_sets",
+                [pivot["domain"], [[]], aggregates],
+            )
+            figures[pivot["name"]] = {
+                measure["id"]: total[aggregate]
+                for measure, aggregate in zip(pivot["measures"], aggregates, strict=True)
+            }
+        lists = {}
+        for spec in snapshot["lists"].values():
+            fields_info = self._call(spec["model"], "fields_get", [spec["columns"], ["type"]])
+            specification = {
+                name: {"fields": {"display_name": {}}}
+                if fields_info[name]["type"] == "many2one"
+                else {}
+                for name in spec["columns"]
+            }
+            order = ", ".join(
+                f"{o['name']} {'ASC' if o['asc'] else 'DESC'}" for o in spec["orderBy"]
+            )
+            lists[spec["name"]] = self._call(
+                spec["model"],
+                "web_search_read",
+                [spec["domain"], specification],
+                {"order": order, "limit": 10},
+            )["records"]
+        return figures, lists
+
+    # --- the tests ---------------------------------------------------------------------
+    def test_every_figure_loads_for_every_role(self):
+        for role, user in self.roles.items():
+            with self.subTest(role=role):
+                figures, lists = self._load(user)
+                self.assertEqual(
+                    set(figures),
+                    {
+                        "To Approve",
+                        "Overdue Follow-ups",
+                        "Visits Due",
+                        "Open Alerts",
+                        "Overdue Invoices",
+                        "Contracts in Legal Review",
+                        "Contracts to File",
+                    },
+                )
+                self.assertEqual(set(lists), {"Waiting for My Approval", "Overdue Invoices"})
+
+    def test_figures_follow_the_scope(self):
+        # (overdue invoices = open alerts = visits due, to approve); finance reads
+        # every invoice and alert but no visit (the visit rules)
+        expected = {
+            "rep": (1, 0),
+            "supervisor": (2, 1),
+            "regional manager": (3, 0),
+            "director": (4, 0),
+            "assistant": (2, 0),
+            "finance": (4, 0),
+        }
+        for role, (invoices, to_approve) in expected.items():
+            with self.subTest(role=role):
+                figures, lists = self._load(self.roles[role])
+                overdue = figures["Overdue Invoices"]
+                self.assertEqual(overdue["move_id:count_distinct"], invoices)
+                self.assertAlmostEqual(overdue["residual:sum"], 100.0 * invoices)
+                self.assertEqual(len(lists["Overdue Invoices"]), invoices)
+                visits = 0 if role == "finance" else invoices
+                self.assertEqual(figures["Visits Due"]["__count"], visits)
+                self.assertEqual(figures["Open Alerts"]["__count"], invoices)
+                self.assertEqual(figures["To Approve"]["__count"], to_approve)
+                self.assertEqual(len(lists["Waiting for My Approval"]), to_approve)
+
+    def test_roles_without_the_dashboard_do_not_get_it(self):
+        """Legal, contract admin and pre-sales do not read the collection ageing: the
+        dashboard is not theirs, neither in the Dashboards app nor by its URL."""
+        for user in (self.legal, self.contract_admin, self.presales):
+            with self.subTest(user=user.login):
+                Dashboard = self.env["spreadsheet.dashboard"].with_user(user)
+                self.assertNotIn(self.dashboard, Dashboard.search([]))
+                self.authenticate(user.login, user.login)
+                response = self.url_open(f"/spreadsheet/dashboard/data/{self.dashboard.id}")
+                self.assertNotEqual(response.status_code, 200)
+                with self.assertRaises(JsonRpcException):
+                    self._call(
+                        "sales.policy.collection.report", "search_count", [[]]
+                    )  # the reason: the ageing is not theirs
+
+    def test_the_dashboard_is_one_click_from_sales(self):
+        for role, user in self.roles.items():
+            with self.subTest(role=role):
+                menus = self.env["ir.ui.menu"].with_user(user).load_web_menus(debug=False)
+                menu = self.env.ref("sales_policy.sales_policy_dashboard_menu")
+                self.assertIn(menu.id, menus)
+                action = self.env.ref("sales_policy.spreadsheet_dashboard_sales_policy_action")
+                self.assertEqual(action.params, {"dashboard_id": self.dashboard.id})
