@@ -222,8 +222,16 @@ class TestScreens(SalesPolicyCommon):
                 if not (self._is_ours(menu) and menu["actionModel"]):
                     continue
                 action = self.env[menu["actionModel"]].browse(menu["actionID"])
-                if action.group_ids and not (action.group_ids & user.all_group_ids):
+                groups = action.group_ids if "group_ids" in action._fields else action.browse()
+                if groups and not (groups & user.all_group_ids):
                     errors.append(f"{role}: {menu['xmlid']}: the action is not for this role")
+                dashboard_id = action._name == "ir.actions.client" and (action.params or {}).get(
+                    "dashboard_id"
+                )
+                if dashboard_id:  # a spreadsheet dashboard: the role must be able to read it
+                    dashboard = self.env["spreadsheet.dashboard"].with_user(user)
+                    if not dashboard.search([("id", "=", dashboard_id)]):
+                        errors.append(f"{role}: {menu['xmlid']}: the dashboard is not theirs")
                 res_model = action._name == "ir.actions.act_window" and action.res_model
                 if res_model and not self.env[res_model].with_user(user).has_access("read"):
                     errors.append(f"{role}: {menu['xmlid']}: no read access to {res_model}")

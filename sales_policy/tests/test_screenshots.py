@@ -3,7 +3,7 @@
 Off by default (the test command spends no time on them): set ``SP_SCREENSHOTS=<dir>``
 to write one PNG per screen into that directory, e.g.
 
-    SP_SCREENSHOTS=$PWD/docs/screenshots setup/test.sh -k screenshots
+    SP_SCREENSHOTS=$PWD/sales_policy/static/description setup/test.sh -k screenshots
 
 Each screen is opened as the role that works there, on the fixtures' hierarchy; the
 picture is taken once the view shows its data.
@@ -51,7 +51,7 @@ class TestScreenshots(SalesPolicyFixtures, HttpCase):
         env = cls.env
         cls.company.sales_policy_contract_exempt_amount = 0.0
         terms = env.ref("account.account_payment_term_30days")
-        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
+        morning = datetime.datetime.combine(fields.Date.today(), datetime.time(9))
         for index, (rep, invoice) in enumerate(cls.invoices.items()):
             invoice.invoice_line_ids.price_unit = 12_800.0 * (index + 1)
             invoice.invoice_date_due = fields.Date.today() - datetime.timedelta(
@@ -63,7 +63,7 @@ class TestScreenshots(SalesPolicyFixtures, HttpCase):
                     {
                         "partner_id": cls.customers[rep][0].id,
                         "user_id": rep.id,
-                        "date_planned": yesterday + datetime.timedelta(days=days + 1, hours=index),
+                        "date_planned": morning + datetime.timedelta(days=days, hours=2 * index),
                         "purpose": ("needs", "presentation", "negotiation")[days % 3],
                     }
                 )
@@ -154,6 +154,6 @@ class TestScreenshots(SalesPolicyFixtures, HttpCase):
             "policy_dashboard",
             "/odoo/action-sales_policy.spreadsheet_dashboard_sales_policy_action",
             ".o-figure",
-            self.rm_north,
+            self.sup_n1,
             settle=3000,
         )
