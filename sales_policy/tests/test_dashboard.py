@@ -24,6 +24,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         super().setUpClass()
         cls._setup_sales_policy()
         cls.dashboard = cls.env.ref("sales_policy.spreadsheet_dashboard_sales_policy")
+        cls.contracts_dashboard = cls.env.ref(
+            "sales_policy.spreadsheet_dashboard_sales_policy_contracts"
+        )
         yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
         for rep, invoice in cls.invoices.items():
             # one overdue invoice of 100 (before taxes) and one visit due per rep
@@ -48,9 +51,24 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         # one open alert per rep (the collection ladder's first step)
         cls.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])._run()
         # the rep's quotation waits for the supervisor
+        terms = cls.env.ref("account.account_payment_term_30days")
         order = cls.orders[cls.rep_n1a]
-        order.payment_term_id = cls.env.ref("account.account_payment_term_30days")
+        order.payment_term_id = terms
         order.with_user(cls.rep_n1a).action_policy_submit()
+        # the South rep's contract waits for legal
+        order = cls.orders[cls.rep_s1]
+        order.write(
+            {
+                "payment_term_id": terms.id,
+                "commitment_date": fields.Datetime.now() + datetime.timedelta(days=30),
+            }
+        )
+        order.with_user(cls.rep_s1).action_policy_submit()
+        order.with_user(cls.sup_s1).action_policy_approve()
+        contract = (
+            cls.env["sales.policy.contract"].with_user(cls.rep_s1).create({"order_id": order.id})
+        )
+        contract.with_user(cls.rep_s1).action_submit_review()
         cls.roles = {
             "rep": cls.rep_n1a,
             "supervisor": cls.sup_n1,
@@ -61,9 +79,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         }
 
     # --- loading the dashboard as the web client does ----------------------------------
-    def _snapshot(self, user):
+    def _snapshot(self, user, dashboard):
         self.authenticate(user.login, user.login)
-        response = self.url_open(f"/spreadsheet/dashboard/data/{self.dashboard.id}")
+        response = self.url_open(f"/spreadsheet/dashboard/data/{dashboard.id}")
         self.assertEqual(response.status_code, 200, user.login)
         return json.loads(response.content)["snapshot"]
 
@@ -79,9 +97,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
             return "__count"
         return f"{measure['fieldName']}:{measure['aggregator']}"
 
-    def _load(self, user):
+    def _load(self, user, dashboard=None):
         """{pivot name: {measure id: value}} and {list name: rows}, as ``user``."""
-        snapshot = self._snapshot(user)
+        snapshot = self._snapshot(user, dashboard or self.dashboard)
         figures = {}
         for pivot in snapshot["pivots"].values():
             aggregates = [self._aggregate(m) for m in pivot["measures"]]
@@ -132,19 +150,29 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                     },
                 )
                 self.assertEqual(set(lists), {"Waiting for My Approval", "Overdue Invoices"})
+        for user in (self.legal, self.contract_admin):
+            with self.subTest(user=user.login):
+                figures, lists = self._load(user, self.contracts_dashboard)
+                self.assertEqual(
+                    set(figures),
+                    {"To Approve", "Open Alerts", "Contracts in Legal Review", "Contracts to File"},
+                )
+                self.assertEqual(
+                    set(lists), {"Waiting for My Approval", "Contracts to Review or File"}
+                )
 
     def test_figures_follow_the_scope(self):
-        # (overdue invoices = open alerts = visits due, to approve); finance reads
-        # every invoice and alert but no visit (the visit rules)
+        # (overdue invoices = open alerts = visits due, to approve, contracts in review);
+        # finance reads every invoice, alert and contract but no visit (the visit rules)
         expected = {
-            "rep": (1, 0),
-            "supervisor": (2, 1),
-            "regional manager": (3, 0),
-            "director": (4, 0),
-            "assistant": (2, 0),
-            "finance": (4, 0),
+            "rep": (1, 0, 0),
+            "supervisor": (2, 1, 0),
+            "regional manager": (3, 0, 0),
+            "director": (4, 0, 1),
+            "assistant": (2, 0, 0),
+            "finance": (4, 0, 1),
         }
-        for role, (invoices, to_approve) in expected.items():
+        for role, (invoices, to_approve, in_review) in expected.items():
             with self.subTest(role=role):
                 figures, lists = self._load(self.roles[role])
                 overdue = figures["Overdue Invoices"]
@@ -156,10 +184,23 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                 self.assertEqual(figures["Open Alerts"]["__count"], invoices)
                 self.assertEqual(figures["To Approve"]["__count"], to_approve)
                 self.assertEqual(len(lists["Waiting for My Approval"]), to_approve)
+                self.assertEqual(figures["Contracts in Legal Review"]["__count"], in_review)
+        # legal decides the contract; the contract administrator sees it, not to decide
+        for user, to_approve in ((self.legal, 1), (self.contract_admin, 0)):
+            with self.subTest(user=user.login):
+                figures, lists = self._load(user, self.contracts_dashboard)
+                self.assertEqual(figures["To Approve"]["__count"], to_approve)
+                self.assertEqual(figures["Contracts in Legal Review"]["__count"], 1)
+                self.assertEqual(figures["Open Alerts"]["__count"], 4)
+                self.assertEqual(len(lists["Contracts to Review or File"]), 1)
 
     def test_roles_without_the_dashboard_do_not_get_it(self):
         """Legal, contract admin and pre-sales do not read the collection ageing: the
-        dashboard is not theirs, neither in the Dashboards app nor by its URL."""
+        dashboard is not theirs, neither in the Dashboards app nor by its URL (legal and
+        contract admin have their own; pre-sales none)."""
+        Dashboard = self.env["spreadsheet.dashboard"]
+        self.assertNotIn(self.contracts_dashboard, Dashboard.with_user(self.rep_n1a).search([]))
+        self.assertNotIn(self.contracts_dashboard, Dashboard.with_user(self.presales).search([]))
         for user in (self.legal, self.contract_admin, self.presales):
             with self.subTest(user=user.login):
                 Dashboard = self.env["spreadsheet.dashboard"].with_user(user)
@@ -173,10 +214,17 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                     )  # the reason: the ageing is not theirs
 
     def test_the_dashboard_is_one_click_from_sales(self):
-        for role, user in self.roles.items():
-            with self.subTest(role=role):
+        sales_menu = self.env.ref("sales_policy.sales_policy_dashboard_menu")
+        contracts_menu = self.env.ref("sales_policy.sales_policy_dashboard_contracts_menu")
+        users = [*self.roles.values(), self.legal, self.contract_admin]
+        for user in users:
+            with self.subTest(user=user.login):
                 menus = self.env["ir.ui.menu"].with_user(user).load_web_menus(debug=False)
-                menu = self.env.ref("sales_policy.sales_policy_dashboard_menu")
-                self.assertIn(menu.id, menus)
-                action = self.env.ref("sales_policy.spreadsheet_dashboard_sales_policy_action")
-                self.assertEqual(action.params, {"dashboard_id": self.dashboard.id})
+                mine = contracts_menu if user in (self.legal, self.contract_admin) else sales_menu
+                self.assertIn(mine.id, menus)
+                self.assertNotIn(((sales_menu | contracts_menu) - mine).id, menus)
+        for menu, dashboard in (
+            (sales_menu, self.dashboard),
+            (contracts_menu, self.contracts_dashboard),
+        ):
+            self.assertEqual(menu.action.params, {"dashboard_id": dashboard.id})

@@ -1,12 +1,16 @@
-"""Generate sales_policy/data/files/sales_policy_dashboard.json, the policy dashboard.
+"""Generate the policy dashboards in sales_policy/data/files/ ("What Waits for Me").
 
 Usage: python setup/tools/gen_dashboard.py
 
-The dashboard (Dashboards app → Sales → Sales Policy) is an Odoo spreadsheet, the way
-Odoo's own dashboards are shipped: one Odoo pivot per figure (no grouping: the total of
-the records the user may read), scorecards reading them, and two lists. The spreadsheet
-loads its data through the ORM as the user, so the record rules of the sales hierarchy
-scope every figure (own / team / region / all). "To approve" is the user's own inbox.
+Each dashboard (Dashboards app → Sales) is an Odoo spreadsheet, the way Odoo's own
+dashboards are shipped: one Odoo pivot per figure (no grouping: the total of the records
+the user may read), scorecards reading them, and two lists. The spreadsheet loads its
+data through the ORM as the user, so the record rules of the sales hierarchy scope every
+figure (own / team / region / all). "To approve" is the user's own inbox.
+
+- ``sales_policy_dashboard.json`` (Sales Policy): the sales line, assistants, finance;
+- ``sales_policy_contracts_dashboard.json`` (Contracts and Approvals): legal reviewers
+  and contract administrators, who do not read the collection ageing.
 
 Every label is a ``_t("...")`` formula or a chart title: Odoo's translation export picks
 them up (``*_dashboard.json`` under ``data/``) into the addon's .pot.
@@ -16,7 +20,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "sales_policy" / "data" / "files" / "sales_policy_dashboard.json"
+FILES = ROOT / "sales_policy" / "data" / "files"
 
 COUNT = {"id": "__count", "fieldName": "__count"}
 
@@ -126,7 +130,27 @@ LISTS = [
         ["move_id", "partner_id", "user_id", "days_overdue", "residual"],
         [{"name": "days_overdue", "asc": False}],
     ),
+    (
+        "Contracts to Review or File",
+        "sales.policy.contract",
+        [["state", "in", ["review", "signed"]]],
+        ["name", "partner_id", "user_id", "state", "amount_total"],
+        [{"name": "state", "asc": True}],
+    ),
 ]
+#: file: (title, figure keys, list titles)
+DASHBOARDS = {
+    "sales_policy_dashboard.json": (
+        "Sales Policy: what waits for me",
+        [figure[0] for figure in FIGURES],
+        ["Waiting for My Approval", "Overdue Invoices"],
+    ),
+    "sales_policy_contracts_dashboard.json": (
+        "Contracts and approvals: what waits for me",
+        ["to_approve", "alerts_open", "contracts_review", "contracts_to_file"],
+        ["Waiting for My Approval", "Contracts to Review or File"],
+    ),
+}
 LIST_ROWS = 10
 COLUMNS = "ABCDEFGHIJ"
 
@@ -135,13 +159,14 @@ def _t(text):
     return f'=_t("{text}")'
 
 
-def build():
+def build(heading, keys, list_titles):
     pivots, data_cells, figures, menus = {}, {}, [], {}
     data_cells["A1"] = _t("Figure")
     data_cells["B1"] = _t("Value")
     pivot_id = 0
+    chosen = [figure for figure in FIGURES if figure[0] in keys]
     for row, (key, title, model, domain, measures, measure, menu, colour) in enumerate(
-        FIGURES, start=2
+        chosen, start=2
     ):
         if model:
             pivot_id += 1
@@ -187,11 +212,12 @@ def build():
         )
         menus[figure_id] = menu
 
-    cells = {"A1": _t("Sales Policy: what waits for me")}
+    cells = {"A1": _t(heading)}
     styles = {"A1": 1}
     lists = {}
     top = 12  # first row of the lists, under the scorecards
-    for list_id, (title, model, domain, columns, order) in enumerate(LISTS, start=1):
+    chosen_lists = [spec for spec in LISTS if spec[0] in list_titles]
+    for list_id, (title, model, domain, columns, order) in enumerate(chosen_lists, start=1):
         lists[str(list_id)] = {
             "id": str(list_id),
             "name": title,
@@ -246,7 +272,7 @@ def build():
                 "id": "sales-policy-data",
                 "name": "Data",
                 "colNumber": 4,
-                "rowNumber": len(FIGURES) + 2,
+                "rowNumber": len(chosen) + 2,
                 "rows": {},
                 "cols": {"0": {"size": 200}, "1": {"size": 120}},
                 "merges": [],
@@ -279,15 +305,18 @@ def build():
         "customTableStyles": {},
         "globalFilters": [],
         "lists": lists,
-        "listNextId": len(LISTS) + 1,
+        "listNextId": len(chosen_lists) + 1,
         "chartOdooMenusReferences": menus,
     }
 
 
 def main():
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(build(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"Wrote {OUT.relative_to(ROOT)}")
+    FILES.mkdir(parents=True, exist_ok=True)
+    for name, (heading, keys, list_titles) in DASHBOARDS.items():
+        out = FILES / name
+        snapshot = build(heading, keys, list_titles)
+        out.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"Wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
