@@ -48,6 +48,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                 "date_planned": yesterday + datetime.timedelta(days=8),
             }
         )
+        # each rep's lead assigned 10 days ago, never contacted: follow-up overdue
+        leads = cls.env["crm.lead"].concat(*cls.leads.values())
+        leads.write({"date_open": fields.Datetime.now() - datetime.timedelta(days=10)})
         # one open alert per rep (the collection ladder's first step)
         cls.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])._run()
         # the rep's quotation waits for the supervisor
@@ -162,8 +165,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                 )
 
     def test_figures_follow_the_scope(self):
-        # (overdue invoices = open alerts = visits due, to approve, contracts in review);
-        # finance reads every invoice, alert and contract but no visit (the visit rules)
+        # (overdue invoices = open alerts = overdue follow-ups = visits due, to approve,
+        # contracts in review); finance reads every invoice, alert, lead and contract but
+        # no visit (the visit rules)
         expected = {
             "rep": (1, 0, 0),
             "supervisor": (2, 1, 0),
@@ -182,6 +186,7 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                 visits = 0 if role == "finance" else invoices
                 self.assertEqual(figures["Visits Due"]["__count"], visits)
                 self.assertEqual(figures["Open Alerts"]["__count"], invoices)
+                self.assertEqual(figures["Overdue Follow-ups"]["__count"], invoices)
                 self.assertEqual(figures["To Approve"]["__count"], to_approve)
                 self.assertEqual(len(lists["Waiting for My Approval"]), to_approve)
                 self.assertEqual(figures["Contracts in Legal Review"]["__count"], in_review)

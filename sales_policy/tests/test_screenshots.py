@@ -1,9 +1,9 @@
 """Screenshots of the key screens, taken in headless Chromium by the tests.
 
 Off by default (the test command spends no time on them): set ``SP_SCREENSHOTS=<dir>``
-to write one PNG per screen into that directory, e.g.
+to write one PNG per screen under that directory, e.g. in place:
 
-    SP_SCREENSHOTS=$PWD/sales_policy/static/description setup/test.sh -k screenshots
+    SP_SCREENSHOTS=$PWD setup/test.sh -k screenshots
 
 Each screen is opened as the role that works there, on the fixtures' hierarchy; the
 picture is taken once the view shows its data.
@@ -37,8 +37,12 @@ WAIT_JS = """
 """
 
 
-@tagged("post_install", "-at_install")
-class TestScreenshots(SalesPolicyFixtures, HttpCase):
+class ScreenshotMixin:
+    """For HttpCase tests: ``_shoot`` saves a screenshot of a screen, opened as a user,
+    as ``$SP_SCREENSHOTS/<addon>/static/description/<name>.png`` (the class is skipped
+    when ``SP_SCREENSHOTS`` is not set; set it to the repository to update the pictures
+    in place)."""
+
     browser_size = "1440x900"
 
     @classmethod
@@ -46,6 +50,33 @@ class TestScreenshots(SalesPolicyFixtures, HttpCase):
         cls.directory = os.environ.get("SP_SCREENSHOTS")
         if not cls.directory:
             raise SkipTest("set SP_SCREENSHOTS=<dir> to take the screenshots")
+        super().setUpClass()
+
+    def _shoot(self, name, url, selector, user, settle=800):
+        """Open ``url`` as ``user``, wait for ``selector``, save ``<name>.png``."""
+        addon = type(self).__module__.split(".")[2]  # odoo.addons.<addon>.tests.…
+        out = Path(self.directory) / addon / "static" / "description" / f"{name}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.unlink(missing_ok=True)
+        original_stop = ChromeBrowser.stop
+
+        def stop(browser):
+            if hasattr(browser, "ws") and not out.exists():
+                shot = browser._websocket_request("Page.captureScreenshot", params={})
+                out.write_bytes(base64.b64decode(shot["data"]))
+            return original_stop(browser)
+
+        with patch.object(ChromeBrowser, "stop", stop):
+            self.browser_js(
+                url, WAIT_JS % {"selector": selector, "settle": settle}, login=user.login
+            )
+        self.assertTrue(out.exists(), out)
+
+
+@tagged("post_install", "-at_install")
+class TestScreenshots(ScreenshotMixin, SalesPolicyFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
         super().setUpClass()
         cls._setup_sales_policy()
         env = cls.env
@@ -99,24 +130,6 @@ class TestScreenshots(SalesPolicyFixtures, HttpCase):
             .create({"order_id": cls.contract_order.id})
         )
         cls.contract.with_user(cls.rep_s1).action_submit_review()
-
-    def _shoot(self, name, url, selector, user, settle=800):
-        """Open ``url`` as ``user``, wait for ``selector``, save ``<name>.png``."""
-        out = Path(self.directory) / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        original_stop = ChromeBrowser.stop
-
-        def stop(browser):
-            if hasattr(browser, "ws") and not out.exists():
-                shot = browser._websocket_request("Page.captureScreenshot", params={})
-                out.write_bytes(base64.b64decode(shot["data"]))
-            return original_stop(browser)
-
-        with patch.object(ChromeBrowser, "stop", stop):
-            self.browser_js(
-                url, WAIT_JS % {"selector": selector, "settle": settle}, login=user.login
-            )
-        self.assertTrue(out.exists(), out)
 
     def test_screenshots(self):
         order = self.orders[self.rep_n1a]
