@@ -233,3 +233,19 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
             (contracts_menu, self.contracts_dashboard),
         ):
             self.assertEqual(menu.action.params, {"dashboard_id": dashboard.id})
+
+    def test_each_figure_is_one_grouped_query(self):
+        """The figures are grouped queries: loading a pivot costs a few queries whatever
+        the number of records (no query per record), as the supervisor."""
+        snapshot = json.loads(self.dashboard.spreadsheet_data)
+        user = self.sup_n1
+        counts = {}
+        for pivot in snapshot["pivots"].values():
+            Model = self.env[pivot["model"]].with_user(user)
+            aggregates = [self._aggregate(m) for m in pivot["measures"]]
+            Model.formatted_read_grouping_sets(pivot["domain"], [[]], aggregates)  # warm up
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Model.formatted_read_grouping_sets(pivot["domain"], [[]], aggregates)
+            counts[pivot["name"]] = self.env.cr.sql_log_count - before
+        self.assertLessEqual(max(counts.values()), 4, counts)
