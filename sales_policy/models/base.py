@@ -45,7 +45,7 @@ class Base(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if self._sales_policy_checks_input() and not self._sales_policy_check_input_first:
-            self._sales_policy_check_input(vals_list)
+            self._sales_policy_check_input(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -62,37 +62,24 @@ class Base(models.AbstractModel):
     # The checks
     # ------------------------------------------------------------------------------
     @api.model
-    def _sales_policy_check_input(self, vals_list):
+    def _sales_policy_check_input(self, vals_list, create=False):
         """Refuse values of the wrong type or length, many2one ids of records that do
-        not exist and customers out of the user's scope (one query per comodel)."""
+        not exist and customers out of the user's scope (one query per comodel); on
+        ``create``, the many2one defaults of the context too."""
         if self.env.su:
             return
+        self._sales_policy_check_values(vals_list)
         references = defaultdict(dict)  # comodel -> {id: field}
         for vals in vals_list:
             for fname, value in vals.items():
                 field = self._fields.get(fname)
-                if field is None:
-                    continue  # the ORM refuses unknown fields with their name
-                self._sales_policy_check_value(field, value)
-                if field.type in ("one2many", "many2many") and isinstance(value, (list, tuple)):
-                    # the records created or updated with this one are converted with it
-                    nested = [
-                        command[2]
-                        for command in value
-                        if isinstance(command, (list, tuple))
-                        and len(command) > 2
-                        and command[0] in (Command.CREATE, Command.UPDATE)
-                        and isinstance(command[2], dict)
-                    ]
-                    if nested:
-                        self.env[field.comodel_name]._sales_policy_check_input(nested)
-                for record_id in self._sales_policy_referenced_ids(field, value):
+                for record_id in self._sales_policy_referenced_ids(field, value) if field else ():
                     references[field.comodel_name].setdefault(record_id, field)
-        for fname, field in self._fields.items():
+        for key, default in self.env.context.items() if create else ():
             # the defaults sent in the context name records too
-            default = self.env.context.get(f"default_{fname}")
-            if field.type == "many2one" and isinstance(default, int) and default:
-                if not any(fname in vals for vals in vals_list):
+            field = self._fields.get(key[8:]) if key.startswith("default_") else None
+            if field and field.type == "many2one" and isinstance(default, int) and default > 0:
+                if not all(field.name in vals for vals in vals_list):
                     references[field.comodel_name].setdefault(default, field)
         for comodel, fields_by_id in references.items():
             found = set(self.env[comodel].sudo().browse(list(fields_by_id)).exists().ids)
@@ -108,6 +95,28 @@ class Base(models.AbstractModel):
                         )
                     )
         self._sales_policy_check_customers(set(references.get("res.partner", ())))
+
+    @api.model
+    def _sales_policy_check_values(self, vals_list):
+        """Refuse values of the wrong type or length, also in the records created or
+        updated with these (x2many commands: the ORM converts them together)."""
+        for vals in vals_list:
+            for fname, value in vals.items():
+                field = self._fields.get(fname)
+                if field is None:
+                    continue  # the ORM refuses unknown fields with their name
+                self._sales_policy_check_value(field, value)
+                if field.type in ("one2many", "many2many") and isinstance(value, (list, tuple)):
+                    nested = [
+                        command[2]
+                        for command in value
+                        if isinstance(command, (list, tuple))
+                        and len(command) > 2
+                        and command[0] in (Command.CREATE, Command.UPDATE)
+                        and isinstance(command[2], dict)
+                    ]
+                    if nested:
+                        self.env[field.comodel_name]._sales_policy_check_values(nested)
 
     @api.model
     def _sales_policy_check_value(self, field, value):
@@ -201,7 +210,7 @@ class Base(models.AbstractModel):
             elif isinstance(value, (list, tuple)) and field.type == "many2one":
                 value = value[0] if value else False
             ids = set(self._sales_policy_referenced_ids(field, value))
-            if len(self) == 1 and self.id:
+            if ids and len(self) == 1 and self.id:
                 ids -= set(self[fname].ids)  # what the record already shows
             partner_ids |= ids
         return partner_ids

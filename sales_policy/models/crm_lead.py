@@ -146,7 +146,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._sales_policy_check_input(vals_list)
+        self._sales_policy_check_input(vals_list, create=True)
         if not self.env.su:
             for vals in vals_list:
                 if vals.get("user_id") and vals["user_id"] != self.env.uid:

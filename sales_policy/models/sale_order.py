@@ -479,7 +479,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._sales_policy_check_input(vals_list)
+        self._sales_policy_check_input(vals_list, create=True)
         # a new order is an unapproved quotation: it starts in draft (篇四 §12)
         if not self.env.su and any(
             vals.get("state", "draft") not in ("draft", "cancel") for vals in vals_list

@@ -41,7 +41,7 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._sales_policy_check_input(vals_list)
+        self._sales_policy_check_input(vals_list, create=True)
         self._policy_check_confirmed_lines_create(vals_list)
         lines = super().create(vals_list)
         lines.order_id._policy_approval_recheck()
