@@ -213,14 +213,7 @@ class SalesPolicySatisfaction(models.Model):
         self.check_access("write")
         if any(survey.state != "draft" for survey in self):
             raise UserError(self.env._("Only surveys to send can be sent."))
-        missing = self.filtered(lambda s: not s.partner_id.email)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "%(customers)s has no email address: share the survey link another way.",
-                    customers=", ".join(missing.partner_id.mapped("display_name")),
-                )
-            )
+        self._sales_policy_check_recipients()
         self._sales_policy_mail()
         self.sudo().write({"state": "sent", "date_sent": fields.Date.context_today(self)})
         return True
@@ -232,6 +225,13 @@ class SalesPolicySatisfaction(models.Model):
         self._sales_policy_check_link_access()
         if any(survey.state != "sent" for survey in self):
             raise UserError(self.env._("Only surveys waiting for the answer can be sent again."))
+        self._sales_policy_check_recipients()
+        self._sales_policy_mail()
+        return True
+
+    def _sales_policy_check_recipients(self):
+        """The link goes to the customer's e-mail address: one there is, and it is
+        not the address of one of the company's users (one query)."""
         missing = self.filtered(lambda s: not s.partner_id.email)
         if missing:
             raise UserError(
@@ -240,8 +240,21 @@ class SalesPolicySatisfaction(models.Model):
                     customers=", ".join(missing.partner_id.mapped("display_name")),
                 )
             )
-        self._sales_policy_mail()
-        return True
+        emails = set(self.partner_id.mapped("email_normalized")) - {False}
+        internal = (
+            self.env["res.users"]
+            .sudo()
+            .search([("share", "=", False), ("email_normalized", "in", list(emails))])
+        )
+        if internal:
+            raise UserError(
+                self.env._(
+                    "The survey goes to the customer: %(emails)s is the e-mail address of a "
+                    "user of the company, not of the customer (%(article)s).",
+                    emails=", ".join(internal.mapped("email_normalized")),
+                    article=self.env["sales.policy.control"]._cite("satisfaction_survey"),
+                )
+            )
 
     def action_mark_sent(self):
         """The link was shared another way (instant message …): by whoever may see it,

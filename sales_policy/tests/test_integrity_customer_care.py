@@ -74,6 +74,13 @@ class TestIntegritySatisfactionRpc(SalesPolicyFixtures, SalesPolicyRpcAssertions
                 replies.append(reply)
         survey.invalidate_recordset()
         self.assertEqual(survey.state, "draft")
+        # … nor by giving the customer the rep's own e-mail address
+        rep.partner_id.email = "rep.n1a@company.example.cn"
+        customer.email = rep.partner_id.email
+        reply = self._call(rep, Survey, "action_send", [[survey_id]])
+        self._refused(reply, "is the e-mail address of a user of the company")
+        replies.append(reply)
+        customer.email = "buyer@n1a.example.cn"
         # the company sends it; the rep sees that it was sent …
         self._ok(self._call(rep, Survey, "action_send", [[survey_id]]))
         survey.invalidate_recordset()
