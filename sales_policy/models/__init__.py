@@ -1,3 +1,4 @@
+from . import base
 from . import crm_team
 from . import crm_team_member
 from . import res_company

@@ -13,6 +13,9 @@ class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "sales.policy.workflow.guard"]
 
+    #: what a user sends is checked before Odoo's own create / write read it (base.py)
+    _sales_policy_check_input_first = True
+
     # --- Needs analysis and solution (篇四 §11) -------------------------------------
     sales_policy_needs_analysis = fields.Html(
         string="Needs Analysis",
@@ -137,8 +140,13 @@ class CrmLead(models.Model):
     def _compute_sales_policy_can_assign(self):
         self.sales_policy_can_assign = self._sales_policy_is_assigner()
 
+    @api.model
+    def _sales_policy_checks_input(self):
+        return True
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._sales_policy_check_input(vals_list, create=True)
         if not self.env.su:
             for vals in vals_list:
                 if vals.get("user_id") and vals["user_id"] != self.env.uid:
@@ -160,6 +168,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        self._sales_policy_check_input([vals])
         reassigned = self.browse()
         if "user_id" in vals:
             reassigned = self.filtered(lambda lead: lead.user_id.id != (vals["user_id"] or False))

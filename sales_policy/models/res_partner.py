@@ -502,6 +502,28 @@ class ResPartner(models.Model):
         partners._sales_policy_check_required()
         return partners
 
+    #: Context keys that make a partner's display name show its details.
+    _SALES_POLICY_DETAIL_KEYS = ("show_address", "show_email", "show_vat", "partner_show_db_id")
+
+    def _compute_display_name(self):
+        """A document shows its customer's name as superuser (Odoo reads a many2one's
+        name that way); asked for the customer's details (address, e-mail, tax ID)
+        by a user who may not read that customer, it shows the name only (篇一 §15.2)."""
+        context = self.env.context
+        if not (
+            self.env.su
+            and any(context.get(key) for key in self._SALES_POLICY_DETAIL_KEYS)
+            and self._sales_policy_is_restricted_user(self.env.user)
+        ):
+            return super()._compute_display_name()
+        as_user = self.with_env(self.env(su=False))
+        hidden = self - self.browse(as_user._origin._filtered_access("read").ids)
+        super(ResPartner, self - hidden)._compute_display_name()
+        plain = hidden.with_context(**dict.fromkeys(self._SALES_POLICY_DETAIL_KEYS, False))
+        for partner, name in zip(hidden, plain.mapped("display_name"), strict=True):
+            partner.display_name = name
+        return None
+
     def export_data(self, fields_to_export):
         self._sales_policy_check_export()
         result = super().export_data(fields_to_export)

@@ -23,6 +23,9 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "sales.policy.approval.mixin"]
 
+    #: what a user sends is checked before Odoo's own create / write read it (base.py)
+    _sales_policy_check_input_first = True
+
     policy_max_discount = fields.Float(
         string="Effective Price Cut (%)",
         compute="_compute_policy_max_discount",
@@ -359,11 +362,15 @@ class SaleOrder(models.Model):
             if any(r.commercial_partner_id == customer for r in recipients):
                 raise UserError(error)
 
+    # The portal offers the customer to sign or pay only a quotation that could then be
+    # confirmed (approved, complete, its contract approved by legal, within credit…):
+    # the portal confirms it right after, and a refusal there would reach the customer
+    # as an error (篇四 §12–§14).
     def _has_to_be_signed(self):
-        return super()._has_to_be_signed() and self.policy_approval_state == "approved"
+        return super()._has_to_be_signed() and not self._confirmation_error_message()
 
     def _has_to_be_paid(self):
-        return super()._has_to_be_paid() and self.policy_approval_state == "approved"
+        return super()._has_to_be_paid() and not self._confirmation_error_message()
 
     # ------------------------------------------------------------------------------
     # Orders (篇四 §14): complete before confirmation; once confirmed, changed or
@@ -466,8 +473,13 @@ class SaleOrder(models.Model):
     def _policy_marked(self, key):
         return self.env.cr.cache.get(key, set())
 
+    @api.model
+    def _sales_policy_checks_input(self):
+        return True
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._sales_policy_check_input(vals_list, create=True)
         # a new order is an unapproved quotation: it starts in draft (篇四 §12)
         if not self.env.su and any(
             vals.get("state", "draft") not in ("draft", "cancel") for vals in vals_list
@@ -519,6 +531,7 @@ class SaleOrder(models.Model):
             )
 
     def write(self, vals):
+        self._sales_policy_check_input([vals])
         self._policy_check_confirmed_terms(vals)
         if "state" in vals and vals["state"] != "sale":
             self._policy_check_confirmed_unchanged()

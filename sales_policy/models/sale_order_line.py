@@ -7,6 +7,9 @@ from .sale_order import DOWN_PAYMENT
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    #: what a user sends is checked before Odoo's own create / write read it (base.py)
+    _sales_policy_check_input_first = True
+
     @api.model
     def _policy_approval_line_fields(self):
         """Line fields whose change voids the quotation's approval."""
@@ -32,14 +35,20 @@ class SaleOrderLine(models.Model):
                     )
                 )
 
+    @api.model
+    def _sales_policy_checks_input(self):
+        return True
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._sales_policy_check_input(vals_list, create=True)
         self._policy_check_confirmed_lines_create(vals_list)
         lines = super().create(vals_list)
         lines.order_id._policy_approval_recheck()
         return lines
 
     def write(self, vals):
+        self._sales_policy_check_input([vals])
         self._policy_check_confirmed_lines_write(vals)
         res = super().write(vals)
         self.order_id._policy_approval_recheck()

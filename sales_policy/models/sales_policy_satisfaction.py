@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import split_every
@@ -101,8 +101,11 @@ class SalesPolicySatisfaction(models.Model):
     survey_url = fields.Char(
         string="Survey Link",
         compute="_compute_survey_url",
-        help="The link the customer opens to answer, e.g. to share it by instant message.",
+        help="The link the customer opens to answer, e.g. to share it by instant message. "
+        "The salesperson whose figures the answer counts for never sees it (篇四 §20.3).",
     )
+    # the key of the answer link: read by the workflow only (see _compute_survey_url)
+    access_token = fields.Char(groups="base.group_system", default=lambda self: str(uuid.uuid4()))
 
     @api.depends("partner_id.name", "date_sent")
     def _compute_name(self):
@@ -127,12 +130,45 @@ class SalesPolicySatisfaction(models.Model):
         for survey in self:
             survey.access_url = f"/sales_policy/satisfaction/{survey.id}"
 
+    @api.depends_context("uid")
     def _compute_survey_url(self):
         for survey in self:
-            survey.survey_url = survey.id and (
-                f"{survey.get_base_url()}{survey.access_url}"
-                f"?access_token={survey.sudo().access_token}"
+            survey.survey_url = (
+                survey.id
+                and not survey._sales_policy_link_hidden()
+                and (
+                    f"{survey.get_base_url()}{survey.access_url}"
+                    f"?access_token={survey.sudo().access_token}"
+                )
             )
+
+    def _sales_policy_link_hidden(self):
+        """Whether the user may not see the answer link: the salesperson whose
+        figures the answer counts for would answer in the customer's place."""
+        self.ensure_one()
+        return not self.env.su and self.env.user == self.user_id
+
+    def _sales_policy_check_link_access(self):
+        hidden = self.filtered(lambda survey: survey._sales_policy_link_hidden())
+        if hidden:
+            raise UserError(
+                self.env._(
+                    "%(surveys)s: the answer link goes to the customer only; the salesperson "
+                    "whose satisfaction figures the answer counts for never sees it (the "
+                    "supervisor or the sales assistant may send it again) (%(article)s).",
+                    surveys=", ".join(hidden.mapped("display_name")),
+                    article=self.env["sales.policy.control"]._cite("satisfaction_survey"),
+                )
+            )
+
+    def _sign_token(self, pid):
+        # the portal signs the customer's notification links with the token
+        return super(SalesPolicySatisfaction, self.sudo())._sign_token(pid)
+
+    def _portal_ensure_token(self):
+        # every way to the link (portal URL, share wizard, access action) comes here
+        self._sales_policy_check_link_access()
+        return super(SalesPolicySatisfaction, self.sudo())._portal_ensure_token()
 
     @api.constrains("order_id", "partner_id")
     def _check_order_partner(self):
@@ -144,7 +180,6 @@ class SalesPolicySatisfaction(models.Model):
         for vals in vals_list:
             if not self.env.su and ANSWER_FIELDS & set(vals):
                 raise UserError(self._sales_policy_answer_error())
-            vals.setdefault("access_token", str(uuid.uuid4()))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -178,6 +213,25 @@ class SalesPolicySatisfaction(models.Model):
         self.check_access("write")
         if any(survey.state != "draft" for survey in self):
             raise UserError(self.env._("Only surveys to send can be sent."))
+        self._sales_policy_check_recipients()
+        self._sales_policy_mail()
+        self.sudo().write({"state": "sent", "date_sent": fields.Date.context_today(self)})
+        return True
+
+    def action_resend(self):
+        """Send the link to the customer again (sent surveys): the supervisor or the
+        sales assistant, never the salesperson the answer counts for."""
+        self.check_access("write")
+        self._sales_policy_check_link_access()
+        if any(survey.state != "sent" for survey in self):
+            raise UserError(self.env._("Only surveys waiting for the answer can be sent again."))
+        self._sales_policy_check_recipients()
+        self._sales_policy_mail()
+        return True
+
+    def _sales_policy_check_recipients(self):
+        """The link goes to the customer's e-mail address: one there is, and it is
+        not the address of one of the company's users (one query)."""
         missing = self.filtered(lambda s: not s.partner_id.email)
         if missing:
             raise UserError(
@@ -186,24 +240,61 @@ class SalesPolicySatisfaction(models.Model):
                     customers=", ".join(missing.partner_id.mapped("display_name")),
                 )
             )
-        self._sales_policy_mail()
-        self.sudo().write({"state": "sent", "date_sent": fields.Date.context_today(self)})
-        return True
+        emails = set(self.partner_id.mapped("email_normalized")) - {False}
+        internal = (
+            self.env["res.users"]
+            .sudo()
+            .search([("share", "=", False), ("email_normalized", "in", list(emails))])
+        )
+        if internal:
+            raise UserError(
+                self.env._(
+                    "The survey goes to the customer: %(emails)s is the e-mail address of a "
+                    "user of the company, not of the customer (%(article)s).",
+                    emails=", ".join(internal.mapped("email_normalized")),
+                    article=self.env["sales.policy.control"]._cite("satisfaction_survey"),
+                )
+            )
 
     def action_mark_sent(self):
-        """The salesperson shared the link another way (instant message …)."""
+        """The link was shared another way (instant message …): by whoever may see it,
+        not by the salesperson the answer counts for."""
         self.check_access("write")
+        self._sales_policy_check_link_access()
         if any(survey.state != "draft" for survey in self):
             raise UserError(self.env._("Only surveys to send can be marked as sent."))
         self.sudo().write({"state": "sent", "date_sent": fields.Date.context_today(self)})
         return True
 
     def _sales_policy_mail(self):
+        """The company e-mails the link to the customer. The e-mail is kept off the
+        survey's thread (whoever reads the survey would read the link in it); the
+        chatter notes that it was sent, without the link."""
         template = self.env.ref(
             "sales_policy.mail_template_sales_policy_satisfaction", raise_if_not_found=False
         )
-        if template and self:
-            template.sudo().send_mail_batch(self.ids)
+        if not (template and self):
+            return
+        # as the superuser: whoever sends is neither author nor creator of the e-mail
+        template = template.with_user(SUPERUSER_ID)
+        for company, surveys in self.grouped("company_id").items():
+            template.send_mail_batch(
+                surveys.ids,
+                email_values={
+                    "model": False,
+                    "res_id": False,
+                    "author_id": company.partner_id.id,
+                },
+            )
+        self._message_log_batch(
+            {
+                survey.id: self.env._(
+                    "Survey link sent by e-mail to %(customer)s.",
+                    customer=survey.partner_id.display_name,
+                )
+                for survey in self
+            }
+        )
 
     # ------------------------------------------------------------------------------
     # The customer's answer (portal route)

@@ -455,7 +455,10 @@ class SalesPolicyVisit(models.Model):
                         self.env._(
                             "%(customer)s is a customer of %(owner)s: %(user)s cannot plan "
                             "or record visits to it (%(article)s).",
-                            customer=customer.display_name,
+                            # by its number only to whom may not read it (篇一 §15.2)
+                            customer=customer.display_name
+                            if customer.sudo(False).has_access("read")
+                            else f"#{customer.id}",
                             owner=owner.name,
                             user=user.name,
                             article=self.env["sales.policy.control"]._cite("visit_plan"),

@@ -22,6 +22,8 @@ from . import test_integrity_orders
 from . import test_integrity_matrix
 from . import test_integrity_contract
 from . import test_integrity_customer_care
+from . import test_integrity_confidentiality
+from . import test_integrity_input
 from . import test_screens
 from . import test_inbox
 from . import test_tour

@@ -222,6 +222,8 @@ class TestCollectionCompanies(CollectionCommon):
             Report.with_user(self.finance_b).search([]).move_id, self.invoice_b | self.invoice_b_own
         )
         self.assertEqual(Report.with_user(self.rep_b).search([]).move_id, self.invoice_b_own)
+        # a rep names on a log only a customer of their scope (篇一 §15): rep_b's customer
+        self.customer_b.user_id = self.rep_b
         log_b = self._log(self.rep_b, self.invoice_b_own)
         self.assertEqual(log_b.company_id, self.company_b)
         Log = self.env["sales.policy.collection.log"]

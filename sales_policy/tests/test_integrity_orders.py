@@ -215,11 +215,15 @@ class TestIntegrityOrdersRpc(
         other_terms = self.env.ref("account.account_payment_term_immediate")
         pricelist = self.env["product.pricelist"].create({"name": "Friends"})
         fiscal = self.env["account.fiscal.position"].create({"name": "Export"})
+        # another customer of the same rep (one out of their scope is refused earlier)
+        second = self.env["res.partner"].create(
+            {"name": "Second customer", "is_company": True, "user_id": self.rep_n1a.id}
+        )
         before = (order.payment_term_id, order.partner_id, order.fiscal_position_id)
         for vals in (
             {"payment_term_id": other_terms.id},
             {"partner_invoice_id": self.customers[self.rep_n1a][1].id},
-            {"partner_id": self.customers[self.rep_n1b][0].id},
+            {"partner_id": second.id},
             {"fiscal_position_id": fiscal.id},
             {"pricelist_id": pricelist.id},
         ):

@@ -255,7 +255,14 @@ class TestOrderChange(OrderChangeCommon):
         other_order = self._confirmed_order()
         with self.assertRaises(ValidationError):
             line.write({"order_line_id": other_order.order_line[0].id})
+        # a contact of another customer of the rep's …
+        second = self.env["res.partner"].create(
+            {"name": "Second customer", "is_company": True, "user_id": self.rep_n1a.id}
+        )
         with self.assertRaises(ValidationError):
+            request.with_user(self.rep_n1a).write({"communication_partner_id": second.id})
+        # … and one out of the rep's scope, refused before (篇一 §15)
+        with self.assertRaisesRegex(UserError, "not one of the customers you may see"):
             request.with_user(self.rep_n1a).write(
                 {"communication_partner_id": self.customers[self.rep_n1b][1].id}
             )

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import HttpCase, JsonRpcException, tagged
 
 from .common import SalesPolicyFixtures
@@ -51,6 +51,9 @@ class TestPortalGate(SalesPolicyFixtures, HttpCase):
         self.assertFalse(self.order.transaction_ids)
 
     def test_approved_quotation_can_be_signed(self):
+        # complete, and small enough to need no contract: it could be confirmed
+        self.company.sales_policy_contract_exempt_amount = 1_000_000
+        self.order.commitment_date = fields.Datetime.now()
         self.order.with_user(self.rep_n1a).action_policy_submit()
         self.order.with_user(self.sup_n1).action_policy_approve()
         self.assertTrue(self.order._has_to_be_signed())

@@ -2,7 +2,7 @@
 context sent."""
 
 from odoo import Command
-from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.sales_policy.tests.common import SalesPolicyFixtures, SalesPolicyRpcMixin
 from odoo.addons.sales_policy.tests.test_portal_gate import SIGNATURE
@@ -39,15 +39,18 @@ class TestCreditGateOverHttp(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase)
         cls.token = cls.order._portal_ensure_token()
 
     def test_portal_signature_does_not_confirm_over_the_limit(self):
-        self.assertTrue(self.order._has_to_be_signed())
-        with self.assertRaises(JsonRpcException) as error:
-            self.make_jsonrpc_request(
-                f"/my/orders/{self.order.id}/accept",
-                {"access_token": self.token, "name": "Buyer", "signature": SIGNATURE},
-            )
-        self.assertIn("UserError", str(error.exception))
+        # the portal does not offer to sign what the credit gate would refuse to confirm
+        self.assertIn("Credit check", self.order._confirmation_error_message())
+        self.assertFalse(self.order._has_to_be_signed())
+        reply = self.make_jsonrpc_request(
+            f"/my/orders/{self.order.id}/accept",
+            {"access_token": self.token, "name": "Buyer", "signature": SIGNATURE},
+        )
+        self.assertEqual(
+            reply, {"error": "The order is not in a state requiring customer signature."}
+        )
         self.order.invalidate_recordset()
-        self.assertFalse(self.order.signature, "the signature is rolled back with it")
+        self.assertFalse(self.order.signature)
         self.assertEqual(self.order.state, "draft")
 
     def test_rpc_confirmation_and_state_write_are_refused(self):

@@ -1,0 +1,238 @@
+from collections import defaultdict
+
+from odoo import Command, api, models
+from odoo.exceptions import UserError, ValidationError
+
+#: The longest text a user may write (characters): Char fields without a ``size`` of
+#: their own, and Text / Html fields, of the models whose input is checked.
+CHAR_MAX_LENGTH = 1000
+TEXT_MAX_LENGTH = 50000
+#: Field types whose values the ORM converts: a value it cannot convert is refused first.
+CONVERTED_TYPES = ("integer", "float", "monetary", "date", "datetime", "selection")
+
+
+class Base(models.AbstractModel):
+    """What a user sends is checked before any code reads it (#10, bad input and
+    customer confidentiality), on every path: create, write, import (which creates and
+    writes) and onchange, for the models of :meth:`_sales_policy_checks_input`:
+
+    * each value has the field's type (``'abc'`` is no quantity, ``'yesterday'`` no
+      date), with a translated message naming the field instead of a Python error;
+    * a many2one names a record that exists (the message names the field and the id);
+    * free text stays under :data:`CHAR_MAX_LENGTH` / :data:`TEXT_MAX_LENGTH`;
+    * a customer a user may not read (outside their scope, 篇一 §15.2) is referenced
+      on no document: creating or changing a document, or asking the form what it
+      would show (onchange), with such a customer is refused. Fields computed from a
+      customer (e-mail, phone, address…) are computed as superuser, so this is the
+      only place that keeps them from revealing a customer the user cannot read.
+
+    Superuser code (the workflow) is not checked.
+    """
+
+    _inherit = "base"
+
+    #: Models whose own ``create`` / ``write`` read the values before the ORM does
+    #: (sale.order, sale.order.line, crm.lead): they call
+    #: :meth:`_sales_policy_check_input` first thing, this layer leaves them alone.
+    _sales_policy_check_input_first = False
+
+    @api.model
+    def _sales_policy_checks_input(self):
+        """Hook: whether create, write and onchange of this model check the values
+        sent. Our addons' models; sale.order, sale.order.line and crm.lead too."""
+        return self._name.startswith("sales.policy.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._sales_policy_checks_input() and not self._sales_policy_check_input_first:
+            self._sales_policy_check_input(vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self._sales_policy_checks_input() and not self._sales_policy_check_input_first:
+            self._sales_policy_check_input([vals])
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        if self._sales_policy_checks_input() and not self.env.su:
+            self._sales_policy_check_customers(self._sales_policy_onchange_partners(values))
+        return super().onchange(values, field_names, fields_spec)
+
+    # ------------------------------------------------------------------------------
+    # The checks
+    # ------------------------------------------------------------------------------
+    @api.model
+    def _sales_policy_check_input(self, vals_list, create=False):
+        """Refuse values of the wrong type or length, many2one ids of records that do
+        not exist and customers out of the user's scope (one query per comodel); on
+        ``create``, the many2one defaults of the context too."""
+        if self.env.su:
+            return
+        self._sales_policy_check_values(vals_list)
+        references = defaultdict(dict)  # comodel -> {id: field}
+        for vals in vals_list:
+            for fname, value in vals.items():
+                field = self._fields.get(fname)
+                for record_id in self._sales_policy_referenced_ids(field, value) if field else ():
+                    references[field.comodel_name].setdefault(record_id, field)
+        for key, default in self.env.context.items() if create else ():
+            # the defaults sent in the context name records too
+            field = self._fields.get(key[8:]) if key.startswith("default_") else None
+            if field and field.type == "many2one" and isinstance(default, int) and default > 0:
+                if not all(field.name in vals for vals in vals_list):
+                    references[field.comodel_name].setdefault(default, field)
+        for comodel, fields_by_id in references.items():
+            found = set(self.env[comodel].sudo().browse(list(fields_by_id)).exists().ids)
+            for record_id, field in fields_by_id.items():
+                if record_id not in found:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: there is no %(model)s with the id %(id)s (it does not "
+                            "exist or was deleted).",
+                            field=field._description_string(self.env),
+                            model=self.env["ir.model"]._get(comodel).name or comodel,
+                            id=record_id,
+                        )
+                    )
+        self._sales_policy_check_customers(set(references.get("res.partner", ())))
+
+    @api.model
+    def _sales_policy_check_values(self, vals_list):
+        """Refuse values of the wrong type or length, also in the records created or
+        updated with these (x2many commands: the ORM converts them together)."""
+        for vals in vals_list:
+            for fname, value in vals.items():
+                field = self._fields.get(fname)
+                if field is None:
+                    continue  # the ORM refuses unknown fields with their name
+                self._sales_policy_check_value(field, value)
+                if field.type in ("one2many", "many2many") and isinstance(value, (list, tuple)):
+                    nested = [
+                        command[2]
+                        for command in value
+                        if isinstance(command, (list, tuple))
+                        and len(command) > 2
+                        and command[0] in (Command.CREATE, Command.UPDATE)
+                        and isinstance(command[2], dict)
+                    ]
+                    if nested:
+                        self.env[field.comodel_name]._sales_policy_check_values(nested)
+
+    @api.model
+    def _sales_policy_check_value(self, field, value):
+        """Refuse a value the field cannot hold, with the field's name."""
+        if value is None or value is False:
+            return
+        if field.type in CONVERTED_TYPES:
+            try:
+                field.convert_to_cache(value, self.browse(), validate=True)
+            except (ValueError, TypeError):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: %(value)s is not %(expected)s.",
+                        field=field._description_string(self.env),
+                        value=repr(value)[:50],
+                        expected=self._sales_policy_expected_value(field),
+                    )
+                ) from None
+        elif field.type == "many2one" and (
+            isinstance(value, (str, float, list, dict)) or (isinstance(value, int) and value < 0)
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: %(value)s is not %(expected)s.",
+                    field=field._description_string(self.env),
+                    value=repr(value)[:50],
+                    expected=self._sales_policy_expected_value(field),
+                )
+            )
+        elif field.type in ("char", "text", "html") and isinstance(value, str):
+            limit = (field.type == "char" and field.size) or (
+                CHAR_MAX_LENGTH if field.type == "char" else TEXT_MAX_LENGTH
+            )
+            if len(value) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is too long: %(length)s characters, at most %(limit)s.",
+                        field=field._description_string(self.env),
+                        length=len(value),
+                        limit=limit,
+                    )
+                )
+
+    @api.model
+    def _sales_policy_expected_value(self, field):
+        if field.type == "integer":
+            return self.env._("a whole number")
+        if field.type in ("float", "monetary"):
+            return self.env._("a number")
+        if field.type == "date":
+            return self.env._("a date (YYYY-MM-DD)")
+        if field.type == "datetime":
+            return self.env._("a date and time (YYYY-MM-DD HH:MM:SS)")
+        if field.type == "selection":
+            return self.env._(
+                "one of %(values)s",
+                values=", ".join(
+                    str(key) for key, _label in field._description_selection(self.env)
+                ),
+            )
+        return self.env._("the id of a record")
+
+    @api.model
+    def _sales_policy_referenced_ids(self, field, value):
+        """The ids of the records a many2one or many2many value references."""
+        if field.type == "many2one":
+            return [value] if isinstance(value, int) and value > 0 else []
+        if field.type != "many2many" or not isinstance(value, (list, tuple)):
+            return []
+        ids = []
+        for command in value:
+            if isinstance(command, int):
+                ids.append(command)
+            elif isinstance(command, (list, tuple)) and command:
+                if command[0] == Command.LINK and len(command) > 1:
+                    ids.append(command[1])
+                elif command[0] == Command.SET and len(command) > 2:
+                    ids.extend(command[2] or [])
+        return [record_id for record_id in ids if isinstance(record_id, int) and record_id > 0]
+
+    def _sales_policy_onchange_partners(self, values):
+        """The customers an onchange would compute the document from: the partners of
+        the values (or of the context's defaults) that are not already the record's."""
+        partner_ids = set()
+        for fname, field in self._fields.items():
+            if field.comodel_name != "res.partner" or field.type not in ("many2one", "many2many"):
+                continue
+            value = values.get(fname, self.env.context.get(f"default_{fname}"))
+            if isinstance(value, dict):
+                value = value.get("id")
+            elif isinstance(value, (list, tuple)) and field.type == "many2one":
+                value = value[0] if value else False
+            ids = set(self._sales_policy_referenced_ids(field, value))
+            if ids and len(self) == 1 and self.id:
+                ids -= set(self[fname].ids)  # what the record already shows
+            partner_ids |= ids
+        return partner_ids
+
+    @api.model
+    def _sales_policy_check_customers(self, partner_ids):
+        """Refuse customers the user may not read (篇一 §15.2): a document may not
+        name them, and nothing computed from them may show them to the user."""
+        if self.env.su or not partner_ids:
+            return
+        Partner = self.env["res.partner"]
+        if not Partner._sales_policy_is_restricted_user(self.env.user):
+            return
+        partners = Partner.browse(sorted(partner_ids)).exists()
+        hidden = partners - partners._filtered_access("read")
+        if hidden:
+            raise UserError(
+                self.env._(
+                    "%(document)s: the contact %(ids)s is not one of the customers you may "
+                    "see; a document may only name customers of your scope (%(article)s).",
+                    document=self.env["ir.model"]._get(self._name).name or self._name,
+                    ids=", ".join(f"#{partner_id}" for partner_id in hidden.ids),
+                    article=self.env["sales.policy.control"]._cite("customer_confidentiality"),
+                )
+            )
