@@ -4,15 +4,46 @@
 #
 # Idempotent: a second run reuses the virtualenv, the PostgreSQL cluster and the database.
 # SP_UPDATE=1 updates the installed addons before serving (after pulling new code).
-# Extra arguments go to odoo-bin (e.g. --dev=xml).
+# Several worker processes (see the README, "Running with several workers"):
+# SP_WORKERS=N or --workers N (Odoo's multi-processing server, N HTTP workers),
+# SP_CRON_THREADS=M or --max-cron-threads M (the cron workers; default 1 with workers),
+# SP_GEVENT_PORT (the websocket port of the worker server; default SP_PORT + 3).
+# Other extra arguments go to odoo-bin (e.g. --dev=xml).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SP_DB="${SP_DB:-sales_policy}"
 SP_PORT="${SP_PORT:-8069}"
+SP_WORKERS="${SP_WORKERS:-0}"
+SP_CRON_THREADS="${SP_CRON_THREADS:-}"
+odoo_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --workers=*) SP_WORKERS="${1#*=}" ;;
+        --workers) SP_WORKERS="${2:-}"; shift ;;
+        --max-cron-threads=*) SP_CRON_THREADS="${1#*=}" ;;
+        --max-cron-threads) SP_CRON_THREADS="${2:-}"; shift ;;
+        *) odoo_args+=("$1") ;;
+    esac
+    shift
+done
+[[ "$SP_WORKERS" =~ ^[0-9]+$ ]] || sp_die "The worker count must be a number (got '$SP_WORKERS')."
+[ -z "$SP_CRON_THREADS" ] || [[ "$SP_CRON_THREADS" =~ ^[0-9]+$ ]] \
+    || sp_die "The cron thread count must be a number (got '$SP_CRON_THREADS')."
 sp_setup
 
 conf="$SP_CACHE/odoo-$SP_DB.conf"
 sp_odoo_conf "$conf" "$SP_DB"
+if [ "$SP_WORKERS" -gt 0 ]; then
+    # Odoo's multi-processing server: N HTTP workers, the cron workers, and the
+    # websocket (gevent) process on its own port.
+    {
+        echo "workers = $SP_WORKERS"
+        echo "max_cron_threads = ${SP_CRON_THREADS:-1}"
+        echo "gevent_port = ${SP_GEVENT_PORT:-$((SP_PORT + 3))}"
+    } >> "$conf"
+elif [ -n "$SP_CRON_THREADS" ]; then
+    echo "max_cron_threads = $SP_CRON_THREADS" >> "$conf"
+fi
 
 installed="$(psql -d postgres -Atqc "select 1 from pg_database where datname = '$SP_DB'" || true)"
 if [ "$installed" = 1 ]; then
@@ -34,6 +65,11 @@ fi
 cat >&2 <<MSG
 
   Sales Policy for Odoo is served at http://localhost:$SP_PORT  (database: $SP_DB)
+  $(if [ "$SP_WORKERS" -gt 0 ]; then
+      echo "with $SP_WORKERS HTTP workers and ${SP_CRON_THREADS:-1} cron worker(s)"
+  else
+      echo "by one process (threaded); SP_WORKERS=N for N worker processes"
+  fi)
 
   Demo logins (password = login):
     admin      Administrator (password: admin)
@@ -49,4 +85,4 @@ cat >&2 <<MSG
   Stop with Ctrl+C.
 MSG
 exec "$SP_VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$SP_DB" \
-    --http-port="$SP_PORT" --http-interface=127.0.0.1 "$@"
+    --http-port="$SP_PORT" --http-interface=127.0.0.1 ${odoo_args[@]+"${odoo_args[@]}"}

@@ -17,12 +17,16 @@ SP_TEST_ADDONS="$SP_ADDONS,$(find "$SP_ROOT/tests/addons" -mindepth 2 -maxdepth 
     -name __manifest__.py -printf '%h\n' | xargs -n1 basename | sort | paste -sd,)"
 SP_TEST_DB="${SP_TEST_DB:-sales_policy_test_$$}"
 SP_CORE_DB="${SP_TEST_DB}_core"
+# A copy of the test database as installed, before any test runs: the template of the
+# tests that start a server of their own (tests/test_workers.py).
+SP_ADDONS_DB="${SP_TEST_DB}_addons"
 conf="$SP_CACHE/odoo-$SP_TEST_DB.conf"
 sp_odoo_conf "$conf" "$SP_TEST_DB"
 
 cleanup() {
     dropdb --if-exists "$SP_TEST_DB" 2>/dev/null || true
     dropdb --if-exists "$SP_CORE_DB" 2>/dev/null || true
+    dropdb --if-exists "$SP_ADDONS_DB" 2>/dev/null || true
 }
 [ "${SP_KEEP_DB:-0}" = 1 ] || trap cleanup EXIT
 
@@ -53,9 +57,12 @@ else
         || sp_die "Installing the addons failed (see the log above)."
 fi
 
+dropdb --if-exists "$SP_ADDONS_DB" 2>/dev/null || true
+createdb -T "$SP_TEST_DB" "$SP_ADDONS_DB"
+
 sp_log "Running the tests and the linters"
 cd "$SP_ROOT"
-export SP_CORE_DB SP_ODOO_CONF="$conf" ODOO_SRC
+export SP_CORE_DB SP_ADDONS_DB SP_ODOO_CONF="$conf" ODOO_SRC SP_VENV
 set +e
 "$SP_VENV/bin/pytest" -p no:cacheprovider --odoo-config="$conf" --odoo-database="$SP_TEST_DB" \
     --odoo-http -o python_files='test_*.py' \

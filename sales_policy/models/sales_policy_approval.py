@@ -1,5 +1,9 @@
+from psycopg2 import errors
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 #: The levels of an approval: the three hierarchy levels (the salesperson's own
 #: superior, routed along the chain) and the roles (any member of a group).
@@ -194,8 +198,13 @@ class SalesPolicyApproval(models.Model):
     def _can_be_decided_by(self, user):
         """Whether ``user`` may approve or reject this step now."""
         self.ensure_one()
+        return self.sudo().state == "pending" and self._is_approver(user)
+
+    def _is_approver(self, user):
+        """Whether ``user`` is (one of) the approvers of this step, whatever its state."""
+        self.ensure_one()
         step = self.sudo()
-        if step.state != "pending" or user in step.excluded_user_ids:
+        if user in step.excluded_user_ids:
             return False
         if step.approver_id:
             return step.approver_id == user
@@ -233,13 +242,14 @@ class SalesPolicyApproval(models.Model):
         if not self.approver_id and self.level not in self._role_level_groups():
             return  # a gap in the chain: the level's group finds it in its inbox
         for user in self._candidate_approvers():
+            step = self.with_context(lang=user.lang or self.env.lang)  # in the approver's language
             activities |= record.activity_schedule(
                 activity_type,
                 user_id=user.id,
-                summary=self.env._("Approve %(document)s", document=self.name),
-                note=self.env._(
+                summary=step.env._("Approve %(document)s", document=self.name),
+                note=step.env._(
                     "Your approval is requested at level %(level)s (%(article)s).",
-                    level=self._level_label(self.level),
+                    level=step._level_label(self.level),
                     article=self.article or "",
                 ),
             )
@@ -252,6 +262,36 @@ class SalesPolicyApproval(models.Model):
         if mine:
             mine.action_feedback(feedback=feedback or "")
         (activities - mine).exists().unlink()
+
+    def _policy_approval_lock(self):
+        """Lock these steps' rows for a decision, without waiting.
+
+        Two approvers of the same level deciding at the same moment: the second one
+        finds the row locked and gets a clear message instead of a second decision.
+        (When the first decision is already committed, PostgreSQL reports a
+        serialization failure instead: the RPC layer retries the call, which then finds
+        the step decided.) The step's state is read again after locking.
+        """
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                        SQL.identifier(self._table),
+                        tuple(self.ids),
+                    )
+                )
+        except errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "%(document)s is being decided by another approver at this moment. "
+                    "Reload it to see their decision.",
+                    document=self[:1].sudo().name,
+                )
+            ) from None
+        self.invalidate_recordset()
 
     def _document(self):
         self.ensure_one()

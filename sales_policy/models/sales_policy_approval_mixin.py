@@ -382,10 +382,12 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         """Record the current user's decision on the pending level."""
         self.ensure_one()
         step = self._policy_approval_pending_step()
+        # two approvers at the same moment: one decides, the other is told
+        step._policy_approval_lock()
+        if step.state != "pending":
+            step = self.env["sales.policy.approval"]
         if not step:
-            raise UserError(
-                self.env._("%(document)s is not waiting for approval.", document=self.display_name)
-            )
+            self._policy_approval_raise_not_pending()
         if not step._can_be_decided_by(self.env.user):
             raise AccessError(
                 self.env._(
@@ -426,10 +428,13 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         if decision == "rejected":
             following.write({"state": "voided"})
             self.sudo().write({"policy_approval_state": "rejected"})
+            requester = step.requested_by_id or self.env.user
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=step.requested_by_id.id or self.env.uid,
-                summary=self.env._("Approval rejected"),
+                user_id=requester.id,
+                summary=self.with_context(lang=requester.lang or self.env.lang).env._(
+                    "Approval rejected"
+                ),
                 note=comment,
             )
             self._on_policy_rejected()
@@ -447,6 +452,34 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             return
         self.sudo().write({"policy_approval_state": "approved"})
         self._on_policy_approved()
+
+    def _policy_approval_raise_not_pending(self):
+        """Refuse a decision on a record with no pending level. An approver of its last
+        decided level (e.g. the second of two approvers deciding at the same moment,
+        who may no longer read the document) is told who decided."""
+        self.ensure_one()
+        decided = self._policy_approval_current_steps().filtered("decided_by_id")
+        last = decided.sorted(lambda s: (s.decision_date, s.sequence))[-1:]
+        if (
+            last
+            and last._is_approver(self.env.user)
+            and self.sudo().policy_approval_state in ("approved", "rejected")
+        ):
+            raise UserError(
+                self.env._(
+                    "%(document)s is no longer waiting for approval: %(user)s already "
+                    "decided at level %(level)s (%(decision)s).",
+                    document=self.sudo().display_name,
+                    user=last.decided_by_id.name,
+                    level=last._level_label(last.level),
+                    decision=dict(last._fields["state"]._description_selection(self.env))[
+                        last.state
+                    ],
+                )
+            )
+        raise UserError(
+            self.env._("%(document)s is not waiting for approval.", document=self.display_name)
+        )
 
     def _policy_approval_void(self, changed):
         """The approved content changed: back to "to submit", tell the chatter what."""

@@ -352,7 +352,7 @@ class SalesPolicyCollectionLog(models.Model):
                 activity_type_id=todo.id if todo else False,
                 date_deadline=log.next_action_date,
                 summary=log.next_action,
-                note=self.env._(
+                note=log.with_context(lang=log.user_id.lang or self.env.lang).env._(
                     "Collection follow-up with %(customer)s.",
                     customer=log.partner_id.display_name,
                 ),

@@ -236,17 +236,18 @@ class SalesPolicyComplaint(models.Model):
 
     def _sales_policy_schedule_owner(self):
         self.ensure_one()
+        env = self.with_context(lang=self.user_id.lang or self.env.lang).env  # the owner's language
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=self.deadline,
             user_id=self.user_id.id,
-            summary=self.env._("Handle and feed back to the customer"),
-            note=self.env._(
+            summary=env._("Handle and feed back to the customer"),
+            note=env._(
                 "Handle %(name)s and feed the result back to the customer by %(deadline)s "
                 "(%(article)s).",
                 name=self.name,
                 deadline=self.deadline,
-                article=self.env["sales.policy.control"]._cite("complaint_handling"),
+                article=env["sales.policy.control"]._cite("complaint_handling"),
             ),
         )
 

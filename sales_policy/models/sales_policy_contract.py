@@ -821,15 +821,17 @@ class SalesPolicyContract(models.Model):
 
     def _sales_policy_schedule_signature(self):
         self.ensure_one()
+        user = self.user_id or self.env.user
+        env = self.with_context(lang=user.lang or self.env.lang).env  # the salesperson's language
         self.sudo().activity_schedule(
             "sales_policy.mail_activity_type_contract_sign",
-            user_id=self.user_id.id or self.env.uid,
-            summary=self.env._("Have contract %(contract)s signed", contract=self.name),
-            note=self.env._(
+            user_id=user.id,
+            summary=env._("Have contract %(contract)s signed", contract=self.name),
+            note=env._(
                 "The contract %(contract)s is approved: have it signed, record the signature "
                 "and hand the original to the contract administration (%(article)s).",
                 contract=self.name,
-                article=self.env["sales.policy.control"]._cite("contract_filing"),
+                article=env["sales.policy.control"]._cite("contract_filing"),
             ),
         )
 
@@ -839,18 +841,21 @@ class SalesPolicyContract(models.Model):
             days=self.company_id.sales_policy_contract_filing_days
         )
         for admin in self._sales_policy_company_users("sales_policy.group_contract_admin"):
+            env = self.with_context(
+                lang=admin.lang or self.env.lang
+            ).env  # each administrator's language
             self.sudo().activity_schedule(
                 "sales_policy.mail_activity_type_contract_filing",
                 date_deadline=deadline,
                 user_id=admin.id,
-                summary=self.env._("File contract %(contract)s", contract=self.name),
-                note=self.env._(
+                summary=env._("File contract %(contract)s", contract=self.name),
+                note=env._(
                     "The contract %(contract)s was signed on %(date)s: file the original "
                     "by %(deadline)s (%(article)s).",
                     contract=self.name,
-                    date=format_date(self.env, self.date_signed),
-                    deadline=format_date(self.env, deadline),
-                    article=self.env["sales.policy.control"]._cite("contract_filing"),
+                    date=format_date(env, self.date_signed),
+                    deadline=format_date(env, deadline),
+                    article=env["sales.policy.control"]._cite("contract_filing"),
                 ),
             )
 

@@ -331,16 +331,19 @@ class SalesPolicySatisfaction(models.Model):
             }
         )
         if score <= 2 and self.user_id:
+            env = self.with_context(
+                lang=self.user_id.lang or self.env.lang
+            ).env  # the salesperson's language
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=self.user_id.id,
-                summary=self.env._("Dissatisfied customer: follow up"),
-                note=self.env._(
+                summary=env._("Dissatisfied customer: follow up"),
+                note=env._(
                     "%(customer)s scored %(score)s/5: %(comment)s (%(article)s)",
                     customer=self.partner_id.display_name,
                     score=score,
                     comment=comment or "-",
-                    article=self.env["sales.policy.control"]._cite("satisfaction_survey"),
+                    article=env["sales.policy.control"]._cite("satisfaction_survey"),
                 ),
             )
         return True

@@ -300,11 +300,14 @@ class SalesPolicySupportRequest(models.Model):
     def _sales_policy_schedule_engineer_activity(self):
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         for request in self.filtered(lambda r: r.state in ("new", "in_progress")):
+            env = request.with_context(
+                lang=request.engineer_id.lang or self.env.lang
+            ).env  # the engineer's
             request.sudo().activity_schedule(
                 activity_type_id=todo.id if todo else False,
                 date_deadline=request.date_deadline,
-                summary=self.env._("Pre-sales support: %(request)s", request=request.name),
-                note=self.env._(
+                summary=env._("Pre-sales support: %(request)s", request=request.name),
+                note=env._(
                     "Opportunity %(lead)s, requested by %(requester)s.",
                     lead=request.lead_id.display_name,
                     requester=request.requester_id.name,

@@ -505,7 +505,10 @@ class SalesPolicyVisit(models.Model):
             self.sudo().next_visit_id = next_visit
         elif self.next_step == "activity":
             target = self.lead_id or self
-            summary = self.next_step_summary or self.env._(
+            env = self.with_context(
+                lang=self.user_id.lang or self.env.lang
+            ).env  # the salesperson's language
+            summary = self.next_step_summary or env._(
                 "Follow up the visit %(visit)s", visit=self.name
             )
             target.activity_schedule(
@@ -515,10 +518,10 @@ class SalesPolicyVisit(models.Model):
                 ).id,
                 date_deadline=fields.Date.context_today(self, self.next_step_date),
                 summary=summary,
-                note=self.env._(
+                note=env._(
                     "Follow-up planned after the visit %(visit)s (%(article)s).",
                     visit=self.name,
-                    article=self.env["sales.policy.control"]._cite("visit_record"),
+                    article=env["sales.policy.control"]._cite("visit_record"),
                 ),
                 user_id=self.user_id.id,
             )

@@ -67,6 +67,22 @@ class TestQuotationApproval(SalesPolicyCommon):
         order.with_user(self.rep_n1a).action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_activities_in_the_recipient_language(self):
+        """The approver's activity speaks the approver's language, the rejection's the
+        requester's, whoever triggered them."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.sup_n1.lang = "zh_CN"
+        order = self._quotation(self.rep_n1a)
+        order.with_user(self.rep_n1a).action_policy_submit()
+        activity = order.sudo().activity_ids.filtered(lambda a: a.user_id == self.sup_n1)
+        self.assertEqual(activity.summary, f"审批 {order.name}")
+        self.assertIn("请您以", activity.note.unescape())
+        self.rep_n1a.lang = "zh_CN"
+        self.sup_n1.lang = "en_US"
+        order.with_user(self.sup_n1)._policy_approval_decide("rejected", "Price too low")
+        rejected = order.sudo().activity_ids.filtered(lambda a: a.user_id == self.rep_n1a)
+        self.assertEqual(rejected.summary, "审批被拒绝")
+
     def test_special_discount_escalates_in_order(self):
         order = self._quotation(self.rep_n1a, discount=15)
         order.action_policy_submit()

@@ -471,19 +471,22 @@ class SalesPolicyRisk(models.Model):
         )
         article = self.env["sales.policy.control"]._cite(CONTROL)
         for risk in self.sudo().filtered(lambda r: r.owner_id and r.state == "reported"):
+            env = self.with_context(
+                lang=risk.owner_id.lang or self.env.lang
+            ).env  # the owner's language
             risk.with_context(mail_activity_quick_update=True).activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
-                summary=self.env._("Assess the risk: %(risk)s", risk=risk.name),
-                note=self.env._(
+                summary=env._("Assess the risk: %(risk)s", risk=risk.name),
+                note=env._(
                     "%(reporter)s reported a %(type)s (score %(score)s, %(level)s) and "
                     "proposes a response. Assess it, decide the mitigation and set the next "
                     "review date (%(article)s).",
                     reporter=risk.user_id.name,
-                    type=dict(self._fields["risk_type"]._description_selection(self.env))[
+                    type=dict(self._fields["risk_type"]._description_selection(env))[
                         risk.risk_type
                     ],
                     score=risk.score,
-                    level=dict(self._fields["level"]._description_selection(self.env)).get(
+                    level=dict(self._fields["level"]._description_selection(env)).get(
                         risk.level, "-"
                     ),
                     article=article,
