@@ -2,7 +2,6 @@ import datetime
 import logging
 import time
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import SalesPolicyFixtures
@@ -10,8 +9,17 @@ from .common import SalesPolicyFixtures
 _logger = logging.getLogger(__name__)
 # the modules whose screens the tours go through
 ZH_CN_MODULES = (
-    "base", "web", "mail", "product", "sales_team", "sale", "sale_management", "account",
-    "crm", "hr_expense", "sales_policy",
+    "base",
+    "web",
+    "mail",
+    "product",
+    "sales_team",
+    "sale",
+    "sale_management",
+    "account",
+    "crm",
+    "hr_expense",
+    "sales_policy",
 )
 
 
@@ -50,14 +58,18 @@ class TestTour(SalesPolicyFixtures, HttpCase):
     def _whole_path(self):
         rep = self.rep_n1a
         # the rep plans a visit to the customer and records it
-        self._tour("/odoo/action-sales_policy.sales_policy_visit_action", "sales_policy_rep_visit", rep)
+        self._tour(
+            "/odoo/action-sales_policy.sales_policy_visit_action", "sales_policy_rep_visit", rep
+        )
         visit = self.env["sales.policy.visit"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(visit.state, "done")
         self.assertEqual(visit.user_id, rep)
         self.assertIn("three gates", visit.findings)
 
         # the rep builds a quotation with a 15 % discount and submits it
-        self._tour("/odoo/action-sale.action_quotations_with_onboarding", "sales_policy_rep_submit", rep)
+        self._tour(
+            "/odoo/action-sale.action_quotations_with_onboarding", "sales_policy_rep_submit", rep
+        )
         order = self.env["sale.order"].search(
             [("partner_id", "=", self.customer.id), ("state", "=", "draft")]
         )
@@ -137,13 +149,19 @@ class TestTour(SalesPolicyFixtures, HttpCase):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(ZH_CN_MODULES, ["zh_CN"])
         (
-            self.reps | self.sup_n1 | self.rm_north | self.legal | self.contract_admin
-            | self.finance | self.director
+            self.reps
+            | self.sup_n1
+            | self.rm_north
+            | self.legal
+            | self.contract_admin
+            | self.finance
+            | self.director
         ).write({"lang": "zh_CN"})
         self._whole_path()
         # the screens were Chinese: the tours did not depend on the English texts
         self.assertEqual(
             self.env.ref("sales_policy.sales_policy_contract_action_to_file")
-            .with_context(lang="zh_CN").name,
+            .with_context(lang="zh_CN")
+            .name,
             "待备案合同",
         )
