@@ -80,6 +80,9 @@
         "demo/sales_policy_policy_demo.xml",
     ],
     "assets": {
-        "web.assets_tests": ["sales_policy/static/tests/tours/*.js"],
+        "web.assets_tests": [
+            "sales_policy/static/tests/tours/*.js",
+            "sales_policy/static/tests/crawler/*.js",
+        ],
     },
 }
