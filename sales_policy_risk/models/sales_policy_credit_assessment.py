@@ -62,6 +62,41 @@ class SalesPolicyCreditAssessment(models.Model):
     grade = fields.Selection(CREDIT_GRADES, readonly=True, index=True)
     previous_grade = fields.Selection(CREDIT_GRADES, readonly=True)
     suggested_limit = fields.Monetary(readonly=True)
+    # where the customer sat when assessed: the credit dashboard groups by them
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, index="btree_not_null"
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    region_id = fields.Many2one("sales.policy.region", string="Region", readonly=True)
+    is_latest = fields.Boolean(
+        string="Latest",
+        compute="_compute_is_latest",
+        store=True,
+        index=True,
+        help="The customer's latest assessment in the company (the credit dashboard).",
+    )
+
+    @api.depends("partner_id", "company_id", "date")
+    def _compute_is_latest(self):
+        latest = self._sales_policy_latest(self.partner_id, self.company_id)
+        latest_ids = {assessment.id for assessment in latest.values()}
+        for assessment in self:
+            assessment.is_latest = assessment.id in latest_ids
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        assessments = super().create(vals_list)
+        # the customers' assessments that were the latest are no longer
+        former = self.search(
+            [
+                ("is_latest", "=", True),
+                ("partner_id", "in", assessments.partner_id.ids),
+                ("company_id", "in", assessments.company_id.ids),
+                ("id", "not in", assessments.ids),
+            ]
+        )
+        self.env.add_to_compute(self._fields["is_latest"], former)
+        return assessments
 
     # ------------------------------------------------------------------------------
     # The assessment
@@ -80,6 +115,7 @@ class SalesPolicyCreditAssessment(models.Model):
         figures = commercial._sales_policy_credit_figures(company, today)
         previous = self._sales_policy_latest(commercial, company)
         weights = company._sales_policy_credit_weights()
+        places = self._sales_policy_places(commercial.sudo().user_id)
         vals_list = []
         for partner in commercial.with_company(company):
             days_late, late_share = history.get(partner.id, (0.0, 0.0))
@@ -119,12 +155,27 @@ class SalesPolicyCreditAssessment(models.Model):
                     "score": round(score, 2),
                     "grade": grade,
                     "previous_grade": last.grade if last else False,
+                    **places.get(partner.sudo().user_id.id, {}),
                     "suggested_limit": company.currency_id.round(
                         max(volume, 0.0) / 12.0 * SUGGESTED_MONTHS[grade]
                     ),
                 }
             )
         return self.sudo().create(vals_list)
+
+    @api.model
+    def _sales_policy_places(self, users):
+        """``{user id: {user_id, team_id, region_id}}``: each salesperson's team and
+        region (the hierarchy API), once per salesperson."""
+        places = {}
+        for user in users:
+            team = user._sales_policy_team()
+            places[user.id] = {
+                "user_id": user.id,
+                "team_id": team.id,
+                "region_id": user._sales_policy_region().id,
+            }
+        return places
 
     @api.model
     def _sales_policy_payment_history(self, commercial, company, since):
