@@ -355,6 +355,7 @@ class ResPartner(models.Model):
                      ORDER BY d.user_id, d.company_id, d.id
                         LIMIT 1), 0) AS default_limit
               FROM res_company company
+            OFFSET 0 -- a subquery of its own: the default read once per company
             """,
             SUPERUSER_ID,
         )

@@ -70,33 +70,40 @@ class SalesPolicyCreditAssessment(models.Model):
     region_id = fields.Many2one("sales.policy.region", string="Region", readonly=True)
     is_latest = fields.Boolean(
         string="Latest",
-        compute="_compute_is_latest",
-        store=True,
+        readonly=True,
         index=True,
+        copy=False,
         help="The customer's latest assessment in the company (the credit dashboard).",
     )
-
-    @api.depends("partner_id", "company_id", "date")
-    def _compute_is_latest(self):
-        latest = self._sales_policy_latest(self.partner_id, self.company_id)
-        latest_ids = {assessment.id for assessment in latest.values()}
-        for assessment in self:
-            assessment.is_latest = assessment.id in latest_ids
 
     @api.model_create_multi
     def create(self, vals_list):
         assessments = super().create(vals_list)
-        # the customers' assessments that were the latest are no longer
-        former = self.search(
-            [
-                ("is_latest", "=", True),
-                ("partner_id", "in", assessments.partner_id.ids),
-                ("company_id", "in", assessments.company_id.ids),
-                ("id", "not in", assessments.ids),
-            ]
-        )
-        self.env.add_to_compute(self._fields["is_latest"], former)
+        self._sales_policy_refresh_latest(assessments.partner_id)
         return assessments
+
+    @api.model
+    def _sales_policy_refresh_latest(self, partners=None):
+        """Flag the latest assessment of each customer (of ``partners``, else all) and
+        company, unflag the others: one query."""
+        self.flush_model(["partner_id", "company_id", "date", "is_latest"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sales_policy_credit_assessment assessment
+                   SET is_latest = (assessment.id = latest.id)
+                  FROM (SELECT DISTINCT ON (partner_id, company_id) id, partner_id, company_id
+                          FROM sales_policy_credit_assessment
+                         WHERE %s
+                      ORDER BY partner_id, company_id, date DESC, id DESC) AS latest
+                 WHERE assessment.partner_id = latest.partner_id
+                   AND assessment.company_id = latest.company_id
+                   AND assessment.is_latest IS DISTINCT FROM (assessment.id = latest.id)
+                """,
+                SQL("partner_id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE"),
+            )
+        )
+        self.invalidate_model(["is_latest"])
 
     # ------------------------------------------------------------------------------
     # The assessment
