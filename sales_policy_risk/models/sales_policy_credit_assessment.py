@@ -67,7 +67,7 @@ class SalesPolicyCreditAssessment(models.Model):
         "res.users", string="Salesperson", readonly=True, index="btree_not_null"
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    region_id = fields.Many2one("sales.policy.region", string="Region", readonly=True)
+    region_id = fields.Many2one("sales.policy.region", readonly=True)
     is_latest = fields.Boolean(
         string="Latest",
         readonly=True,

@@ -31,6 +31,7 @@ import itertools
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -294,26 +295,39 @@ def ours_jobs(env, runs, customers, lines):
                 "found": len(cands),
             }
         )
-    t, q, stats = benchlib.measure(env, rules._run, runs)
-    rows.append(
-        {
-            "part": "c",
-            "who": "ours",
-            "scenario": "5 credit rules, daily job (first run)",
-            "size": customers,
-            "time": t,
-            "queries": q,
-            "floor": floor,
-            "found": sum(s["created"] for s in stats.values()),
-        }
-    )
-    with benchlib.state_after(env, rules._run):  # yesterday's alerts are open
+    first = {}
+
+    def first_run():
+        """The first run (every breach new), timed once: the next day stands on it."""
+        env.flush_all()
+        env.invalidate_all()
+        start_queries, start = env.cr.sql_log_count, time.perf_counter()
+        stats = rules._run()
+        env.flush_all()
+        env.cr.precommit.run()
+        first.update(
+            time=time.perf_counter() - start,
+            queries=env.cr.sql_log_count - start_queries,
+            found=sum(s["created"] for s in stats.values()),
+        )
+
+    with benchlib.state_after(env, first_run):  # yesterday's alerts are open
+        rows.append(
+            {
+                "part": "c",
+                "who": "ours",
+                "scenario": "5 credit rules, daily job (first run, 1 run)",
+                "size": customers,
+                "floor": floor,
+                **first,
+            }
+        )
         t, q, stats = benchlib.measure(env, rules._run, runs)
     rows.append(
         {
             "part": "c",
             "who": "ours",
-            "scenario": "5 credit rules, daily job (next day)",
+            "scenario": "5 credit rules, daily job (again: nothing new)",
             "size": customers,
             "time": t,
             "queries": q,
@@ -465,14 +479,19 @@ def main():
         if "c" in args.parts:
             rows += ours_jobs(env, args.runs, args.job_customers, args.job_lines)
     if args.db_oca:
+        report(rows)  # ours first: the OCA part takes long at large sizes
+        sys.stdout.flush()
         worker = subprocess.run(
             [sys.executable, __file__, "--oca-worker", *sys.argv[1:]],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
         )
-        (line,) = [line for line in worker.stdout.splitlines() if line.startswith("ROWS ")]
-        rows += json.loads(line[5:])
+        lines = [line for line in worker.stdout.splitlines() if line.startswith("ROWS ")]
+        if worker.returncode or not lines:
+            sys.exit(f"The OCA part failed:\n{worker.stderr[-3000:]}")
+        rows += json.loads(lines[0][5:])
+        print("\n==== side by side with OCA sale_financial_risk ====")
     report(rows)
 
 
