@@ -105,12 +105,12 @@ def _set_limits(env, partner_ids, oca, own_limit=OWN_LIMIT, default=DEFAULT_LIMI
         SQL(
             """
             UPDATE res_partner
-               SET credit_limit = CASE WHEN id %% %(every)s = 0
+               SET credit_limit = CASE WHEN id = ANY(%(own)s)
                                        THEN jsonb_build_object(%(company)s, %(limit)s)
                                        END %(oca)s
              WHERE id = ANY(%(ids)s)
             """,
-            every=every,
+            own=list(partner_ids)[::every],
             company=str(company.id),
             limit=own_limit,
             oca=SQL(", risk_invoice_open_include = TRUE, risk_invoice_unpaid_include = TRUE")
