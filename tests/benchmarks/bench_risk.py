@@ -528,11 +528,13 @@ def report(rows):
         table = [
             {
                 **row,
-                "scenario": row.get("scenario")
-                or (
-                    "ours: search over-limit (finance)"
-                    if row["who"] == "ours"
-                    else "OCA: search risk_exception"
+                "scenario": (
+                    row.get("scenario")
+                    or (
+                        "ours: search over-limit (finance)"
+                        if row["who"] == "ours"
+                        else "OCA: search risk_exception"
+                    )
                 )
                 + (f" [{row['found']:,} found]" if "found" in row else ""),
             }
