@@ -3,7 +3,7 @@
     "summary": "Customer credit assessment, exposure and limits enforced at confirmation, "
     "limit requests and overrides approved by finance, risk register, market information "
     "and early warning (篇一 §17–18, 篇四 §21–22)",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "author": "Sales Policy for Odoo",
     "license": "LGPL-3",

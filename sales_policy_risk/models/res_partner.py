@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -72,6 +72,14 @@ class ResPartner(models.Model):
     sales_policy_credit_currency_id = fields.Many2one(
         "res.currency", compute="_compute_sales_policy_credit"
     )
+    sales_policy_credit_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_sales_policy_credit",
+        search="_search_sales_policy_credit_over_limit",
+        help="The customer's exposure (unpaid receivables and confirmed orders not yet "
+        "invoiced) is above its credit limit in this company (its own, or the company's "
+        "default one).",
+    )
     sales_policy_credit_assessment_ids = fields.One2many(
         "sales.policy.credit.assessment", "partner_id", string="Credit Assessments"
     )
@@ -98,6 +106,7 @@ class ResPartner(models.Model):
                     "sales_policy_credit_remaining": figure.get("remaining", 0.0),
                     "sales_policy_credit_overdue": figure.get("overdue", 0.0),
                     "sales_policy_credit_overdue_days": figure.get("overdue_days", 0),
+                    "sales_policy_credit_over_limit": figure.get("over_limit", False),
                 }
             )
 
@@ -116,6 +125,20 @@ class ResPartner(models.Model):
         )
         positive = (operator == "in") == (True in value)
         return [("id", "in" if positive else "not in", due.ids)]
+
+    def _search_sales_policy_credit_over_limit(self, operator, value):
+        """Customers (and their contacts) over their credit limit in the current company:
+        one grouped subquery (:meth:`_sales_policy_credit_use_sql`) inside the search."""
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = (operator == "in") == (True in value)
+        self._sales_policy_credit_flush()
+        over_limit = SQL(
+            """(SELECT credit_use.commercial_id FROM (%s) AS credit_use
+                 WHERE credit_use.exposure > credit_use.credit_limit)""",
+            self._sales_policy_credit_use_sql(self.env.company),
+        )
+        return [("commercial_partner_id", "in" if positive else "not in", over_limit)]
 
     def action_sales_policy_credit_assess(self):
         """Finance: assess these customers now (a new dated assessment each)."""
@@ -221,6 +244,7 @@ class ResPartner(models.Model):
             figure.update(
                 exposure=exposure,
                 limit=limit,
+                over_limit=bool(limit) and company.currency_id.compare_amounts(exposure, limit) > 0,
                 remaining=limit - exposure if limit else 0.0,
                 grade=partner.sudo().sales_policy_credit_grade or False,
             )
@@ -234,7 +258,11 @@ class ResPartner(models.Model):
         )
         self.env["sale.order"].flush_model(["state", "partner_id", "company_id", "currency_rate"])
         self.env["sale.order.line"].flush_model()
-        self.flush_model(["commercial_partner_id"])
+        self.flush_model(["commercial_partner_id", "credit_limit", "user_id"])
+        self.env["res.company"].flush_model(
+            ["account_use_credit_limit", "sales_policy_credit_warning_percent"]
+        )
+        self.env["ir.default"].flush_model()
 
     @api.model
     def _sales_policy_receivables_sql(self, company=None, commercial=None):
@@ -302,6 +330,82 @@ class ResPartner(models.Model):
             else SQL("TRUE"),
         )
 
+    @api.model
+    def _sales_policy_credit_limit_sql(self):
+        """The credit limit settings of every company: ``company_id, use_limit,
+        default_limit`` (SQL). ``default_limit`` is the company's default credit limit
+        (Invoicing settings: the company's ``ir.default`` of ``res.partner.credit_limit``,
+        else the global one), the value Odoo's ORM reads for a partner without a limit of
+        its own in that company (``Field.get_company_dependent_fallback``); Odoo's
+        ``use_partner_credit_limit`` is only whether the partner's own value differs from
+        it. A customer's effective limit is :meth:`_sales_policy_credit_limit_expr`."""
+        return SQL(
+            """
+            SELECT company.id AS company_id,
+                   COALESCE(company.account_use_credit_limit, FALSE) AS use_limit,
+                   COALESCE((
+                       SELECT CASE WHEN d.json_value ~ '^-?[0-9.]+([eE][-+]?[0-9]+)?$'
+                                   THEN d.json_value::numeric END
+                         FROM ir_default d
+                         JOIN ir_model_fields f ON f.id = d.field_id
+                        WHERE f.model = 'res.partner' AND f.name = 'credit_limit'
+                          AND d.condition IS NULL
+                          AND (d.user_id IS NULL OR d.user_id = %s)
+                          AND (d.company_id IS NULL OR d.company_id = company.id)
+                     ORDER BY d.user_id, d.company_id, d.id
+                        LIMIT 1), 0) AS default_limit
+              FROM res_company company
+            OFFSET 0 -- a subquery of its own: the default read once per company
+            """,
+            SUPERUSER_ID,
+        )
+
+    @api.model
+    def _sales_policy_credit_limit_expr(self, customer, limits):
+        """SQL: the effective credit limit (0: none) of the partner row ``customer`` in
+        the company of the row ``limits`` of :meth:`_sales_policy_credit_limit_sql` (table
+        aliases): its own ``credit_limit`` in that company, else the company's default,
+        and 0 when the company does not use credit limits."""
+        return SQL(
+            """CASE WHEN %(limits)s.use_limit
+                    THEN COALESCE(
+                        (%(customer)s.credit_limit ->> %(limits)s.company_id::text)::numeric,
+                        %(limits)s.default_limit)
+                    ELSE 0 END""",
+            customer=SQL.identifier(customer),
+            limits=SQL.identifier(limits),
+        )
+
+    @api.model
+    def _sales_policy_credit_use_sql(self, company=None):
+        """Customers with a credit limit and an exposure in a company (of ``company``
+        when given): ``commercial_id, company_id, user_id, exposure, credit_limit``
+        (company currency). One grouped query over the receivables and the orders not
+        invoiced (:meth:`_sales_policy_receivables_sql`,
+        :meth:`_sales_policy_to_invoice_sql`), the limits read once per company: the
+        list of customers over their limit and the credit-use warning stand on it."""
+        return SQL(
+            """
+            SELECT exposure.commercial_id, exposure.company_id, customer.user_id,
+                   exposure.amount AS exposure, %(limit)s AS credit_limit
+              FROM (SELECT amounts.commercial_id, amounts.company_id,
+                           SUM(amounts.amount) AS amount
+                      FROM (SELECT commercial_id, company_id, residual AS amount
+                              FROM (%(debt)s) AS debt
+                             UNION ALL
+                            SELECT commercial_id, company_id, amount
+                              FROM (%(orders)s) AS orders) AS amounts
+                  GROUP BY amounts.commercial_id, amounts.company_id) AS exposure
+              JOIN (%(limits)s) AS limits ON limits.company_id = exposure.company_id
+              JOIN res_partner customer ON customer.id = exposure.commercial_id
+             WHERE %(limit)s > 0
+            """,
+            limit=self._sales_policy_credit_limit_expr("customer", "limits"),
+            debt=self._sales_policy_receivables_sql(company),
+            orders=self._sales_policy_to_invoice_sql(company),
+            limits=self._sales_policy_credit_limit_sql(),
+        )
+
     # ------------------------------------------------------------------------------
     # Early warning (风险预警机制, 篇四 §22.4): candidates of the credit alert rules, one
     # SQL query each (columns res_id, user_id, since), joined by the alert engine
@@ -325,29 +429,19 @@ class ResPartner(models.Model):
     @api.model
     def _sales_policy_alert_credit_use(self, rule):
         """Customers whose receivables and confirmed orders not invoiced reach the
-        company's warning share of their own credit limit in a company (counted from
-        today: N = 0 warns at once)."""
-        company = rule.company_id
+        company's warning share of their credit limit in a company (their own, or the
+        company's default one; counted from today: N = 0 warns at once)."""
         query = SQL(
             """
-            SELECT DISTINCT ON (exposure.commercial_id)
-                   exposure.commercial_id AS res_id, customer.user_id,
-                   %(today)s::date AS since
-              FROM (SELECT commercial_id, company_id, residual AS amount FROM (%(debt)s) d
-                    UNION ALL
-                    SELECT commercial_id, company_id, amount FROM (%(orders)s) o) AS exposure
-              JOIN res_partner customer ON customer.id = exposure.commercial_id
-              JOIN res_company company ON company.id = exposure.company_id
-             WHERE company.account_use_credit_limit
-               AND (customer.credit_limit ->> company.id::text)::numeric > 0
-          GROUP BY exposure.commercial_id, customer.user_id, customer.credit_limit,
-                   company.id, company.sales_policy_credit_warning_percent
-            HAVING SUM(exposure.amount) * 100
-                   >= (customer.credit_limit ->> company.id::text)::numeric
-                      * company.sales_policy_credit_warning_percent
+            SELECT DISTINCT ON (credit_use.commercial_id)
+                   credit_use.commercial_id AS res_id, credit_use.user_id, %(today)s::date AS since
+              FROM (%(use)s) AS credit_use
+              JOIN res_company company ON company.id = credit_use.company_id
+             WHERE credit_use.exposure * 100
+                   >= credit_use.credit_limit * company.sales_policy_credit_warning_percent
+          ORDER BY credit_use.commercial_id, credit_use.company_id
             """,
-            debt=self._sales_policy_receivables_sql(company),
-            orders=self._sales_policy_to_invoice_sql(company),
+            use=self._sales_policy_credit_use_sql(rule.company_id),
             today=rule._alert_today(),
         )
         return rule._restrict_candidates(query)

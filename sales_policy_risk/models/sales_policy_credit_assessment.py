@@ -62,6 +62,48 @@ class SalesPolicyCreditAssessment(models.Model):
     grade = fields.Selection(CREDIT_GRADES, readonly=True, index=True)
     previous_grade = fields.Selection(CREDIT_GRADES, readonly=True)
     suggested_limit = fields.Monetary(readonly=True)
+    # where the customer sat when assessed: the credit dashboard groups by them
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, index="btree_not_null"
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    region_id = fields.Many2one("sales.policy.region", readonly=True)
+    is_latest = fields.Boolean(
+        string="Latest",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The customer's latest assessment in the company (the credit dashboard).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        assessments = super().create(vals_list)
+        self._sales_policy_refresh_latest(assessments.partner_id)
+        return assessments
+
+    @api.model
+    def _sales_policy_refresh_latest(self, partners=None):
+        """Flag the latest assessment of each customer (of ``partners``, else all) and
+        company, unflag the others: one query."""
+        self.flush_model(["partner_id", "company_id", "date", "is_latest"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sales_policy_credit_assessment assessment
+                   SET is_latest = (assessment.id = latest.id)
+                  FROM (SELECT DISTINCT ON (partner_id, company_id) id, partner_id, company_id
+                          FROM sales_policy_credit_assessment
+                         WHERE %s
+                      ORDER BY partner_id, company_id, date DESC, id DESC) AS latest
+                 WHERE assessment.partner_id = latest.partner_id
+                   AND assessment.company_id = latest.company_id
+                   AND assessment.is_latest IS DISTINCT FROM (assessment.id = latest.id)
+                """,
+                SQL("partner_id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE"),
+            )
+        )
+        self.invalidate_model(["is_latest"])
 
     # ------------------------------------------------------------------------------
     # The assessment
@@ -80,6 +122,7 @@ class SalesPolicyCreditAssessment(models.Model):
         figures = commercial._sales_policy_credit_figures(company, today)
         previous = self._sales_policy_latest(commercial, company)
         weights = company._sales_policy_credit_weights()
+        places = self._sales_policy_places(commercial.sudo().user_id)
         vals_list = []
         for partner in commercial.with_company(company):
             days_late, late_share = history.get(partner.id, (0.0, 0.0))
@@ -119,12 +162,27 @@ class SalesPolicyCreditAssessment(models.Model):
                     "score": round(score, 2),
                     "grade": grade,
                     "previous_grade": last.grade if last else False,
+                    **places.get(partner.sudo().user_id.id, {}),
                     "suggested_limit": company.currency_id.round(
                         max(volume, 0.0) / 12.0 * SUGGESTED_MONTHS[grade]
                     ),
                 }
             )
         return self.sudo().create(vals_list)
+
+    @api.model
+    def _sales_policy_places(self, users):
+        """``{user id: {user_id, team_id, region_id}}``: each salesperson's team and
+        region (the hierarchy API), once per salesperson."""
+        places = {}
+        for user in users:
+            team = user._sales_policy_team()
+            places[user.id] = {
+                "user_id": user.id,
+                "team_id": team.id,
+                "region_id": user._sales_policy_region().id,
+            }
+        return places
 
     @api.model
     def _sales_policy_payment_history(self, commercial, company, since):
