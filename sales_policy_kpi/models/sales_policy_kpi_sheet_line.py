@@ -27,7 +27,12 @@ class SalesPolicyKpiSheetLine(models.Model):
     indicator = fields.Selection(
         selection=lambda self: self.env["sales.policy.kpi.indicator"]._kpi_selection()
     )
-    name = fields.Char(string="Item", required=True)
+    name = fields.Char(
+        string="Item",
+        required=True,
+        translate=True,
+        help="The template item's name, with its translations, as of the last computation.",
+    )
     weight = fields.Float(string="Weight (%)")
     cap = fields.Float(string="Cap (%)", default=120.0)
     actual = fields.Float(digits=(16, 2))
