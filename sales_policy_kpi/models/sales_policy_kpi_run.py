@@ -5,6 +5,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 #: Sheets in these states are frozen: recomputing never changes them.
 FROZEN_STATES = ("confirmed", "published")
@@ -86,7 +87,10 @@ class SalesPolicyKpiRun(models.Model):
             members = run._kpi_members()
             templates = run._kpi_templates(members)
             existing = set(run.sudo().sheet_ids.user_id.ids)
-            self.env["sales.policy.kpi.sheet"].sudo().create(
+            # generated in bulk: no "created" message nor creator following every sheet
+            self.env["sales.policy.kpi.sheet"].sudo().with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            ).create(
                 [
                     {
                         "run_id": run.id,
@@ -367,20 +371,37 @@ class SalesPolicyKpiRun(models.Model):
         return {(user.id, categ.id): amount for user, categ, amount in groups}
 
     def _kpi_update_ranks(self):
-        """Rank the open sheets by total score in their team and region (dense ranks);
-        confirmed sheets keep the rank they were confirmed with."""
+        """Rank the open sheets by total score in their team and region (dense ranks,
+        among all the run's sheets); confirmed sheets keep the rank they were confirmed
+        with. One query, whatever the number of sheets."""
         self.ensure_one()
-        sheets = self.sudo().sheet_ids
-        for key in ("team_id", "region_id"):
-            groups = defaultdict(list)
-            for sheet in sheets:
-                groups[sheet[key]].append(sheet)
-            for members in groups.values():
-                scores = sorted({round(s.total_score, 2) for s in members}, reverse=True)
-                for sheet in members:
-                    if sheet.state in FROZEN_STATES:
-                        continue
-                    rank = scores.index(round(sheet.total_score, 2)) + 1
-                    field = "rank_team" if key == "team_id" else "rank_region"
-                    if sheet[field] != rank:
-                        sheet[field] = rank
+        Sheet = self.env["sales.policy.kpi.sheet"]
+        Sheet.flush_model(["run_id", "team_id", "region_id", "total_score", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sales_policy_kpi_sheet sheet
+                   SET rank_team = ranked.rank_team, rank_region = ranked.rank_region
+                  FROM (
+                        SELECT id,
+                               DENSE_RANK() OVER (
+                                   PARTITION BY team_id
+                                   ORDER BY ROUND(total_score::numeric, 2) DESC
+                               ) AS rank_team,
+                               DENSE_RANK() OVER (
+                                   PARTITION BY region_id
+                                   ORDER BY ROUND(total_score::numeric, 2) DESC
+                               ) AS rank_region
+                          FROM sales_policy_kpi_sheet
+                         WHERE run_id = %(run)s
+                       ) ranked
+                 WHERE ranked.id = sheet.id
+                   AND sheet.state NOT IN %(frozen)s
+                   AND (sheet.rank_team IS DISTINCT FROM ranked.rank_team
+                        OR sheet.rank_region IS DISTINCT FROM ranked.rank_region)
+                """,
+                run=self.id,
+                frozen=FROZEN_STATES,
+            )
+        )
+        Sheet.invalidate_model(["rank_team", "rank_region"])
