@@ -17,8 +17,10 @@ class SalesPolicyKpiSheetLine(models.Model):
         "sales.policy.kpi.sheet", required=True, ondelete="cascade", index=True
     )
     state = fields.Selection(related="sheet_id.state")
-    user_id = fields.Many2one(related="sheet_id.user_id", store=True, string="Salesperson")
-    company_id = fields.Many2one(related="sheet_id.company_id", store=True)
+    user_id = fields.Many2one(
+        related="sheet_id.user_id", store=True, precompute=True, string="Salesperson"
+    )
+    company_id = fields.Many2one(related="sheet_id.company_id", store=True, precompute=True)
     template_line_id = fields.Many2one("sales.policy.kpi.template.line", ondelete="set null")
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
@@ -47,18 +49,21 @@ class SalesPolicyKpiSheetLine(models.Model):
     applicable = fields.Boolean(
         compute="_compute_score",
         store=True,
+        precompute=True,
         help="Quantitative items without a figure or a target are left out of the total.",
     )
     achievement = fields.Float(
         string="Achievement (%)",
         compute="_compute_score",
         store=True,
+        precompute=True,
         digits=(16, 1),
         help="Actual ÷ target, in %.",
     )
     score = fields.Float(
         compute="_compute_score",
         store=True,
+        precompute=True,
         digits=(16, 1),
         help="The achievement, capped at the item's cap (never below 0); for a qualitative "
         "item, the manager's score.",
