@@ -7,3 +7,4 @@ from . import sales_policy_kpi_template_line
 from . import sales_policy_kpi_run
 from . import sales_policy_kpi_sheet
 from . import sales_policy_kpi_sheet_line
+from . import sales_policy_kpi_target_report

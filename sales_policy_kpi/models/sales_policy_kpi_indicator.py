@@ -101,50 +101,70 @@ class SalesPolicyKpiIndicator(models.AbstractModel):
     # Providers: one grouped query each over every salesperson of the run
     # ------------------------------------------------------------------------------
     @api.model
-    def _kpi_sales_amount(self, date_from, date_to, users, categ=None):
-        company = self.env.company
-        if not categ:
-            domain = [
-                ("company_id", "=", company.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-                ("invoice_date", ">=", date_from),
-                ("invoice_date", "<=", date_to),
-            ]
-            if users is not None:
-                domain.append(("invoice_user_id", "in", users.ids))
-            groups = self.env["account.move"]._read_group(
-                domain, ["invoice_user_id"], ["amount_untaxed_signed:sum"]
-            )
-            amounts = dict.fromkeys(users.ids, 0.0) if users is not None else {}
-            amounts.update((user.id or None, amount) for user, amount in groups)
-            return amounts
+    def _kpi_sales_rows(self, by_category=False):
+        """The rows the sales amount adds up, as SQL: ``company_id, user_id, date,
+        categ_path, amount`` (company currency, credit notes negative).
+
+        Without ``by_category``, one row per posted customer invoice or credit note
+        (``amount_untaxed_signed``, ``categ_path`` NULL); with it, one row per product
+        line (its ``-balance`` and its product's category ``parent_path``). The sales
+        amount indicator and the target-vs-actual report both aggregate these rows, so
+        they always agree.
+        """
         self.env["account.move"].flush_model(
-            ["company_id", "move_type", "state", "invoice_date", "invoice_user_id"]
+            [
+                "company_id",
+                "move_type",
+                "state",
+                "invoice_date",
+                "invoice_user_id",
+                "amount_untaxed_signed",
+            ]
         )
+        if not by_category:
+            return SQL(
+                """
+                SELECT move.company_id, move.invoice_user_id AS user_id,
+                       move.invoice_date AS date, NULL::varchar AS categ_path,
+                       move.amount_untaxed_signed AS amount
+                  FROM account_move move
+                 WHERE move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.state = 'posted'
+                """
+            )
         self.env["account.move.line"].flush_model(["display_type", "balance", "product_id"])
+        self.env["product.category"].flush_model(["parent_path"])
+        return SQL(
+            """
+            SELECT move.company_id, move.invoice_user_id AS user_id,
+                   move.invoice_date AS date, categ.parent_path AS categ_path,
+                   -aml.balance AS amount
+              FROM account_move move
+              JOIN account_move_line aml ON aml.move_id = move.id
+              JOIN product_product product ON product.id = aml.product_id
+              JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+              JOIN product_category categ ON categ.id = tmpl.categ_id
+             WHERE move.move_type IN ('out_invoice', 'out_refund')
+               AND move.state = 'posted'
+               AND aml.display_type = 'product'
+            """
+        )
+
+    @api.model
+    def _kpi_sales_amount(self, date_from, date_to, users, categ=None):
         conditions = [
-            SQL("move.company_id = %s", company.id),
-            SQL("move.move_type IN ('out_invoice', 'out_refund')"),
-            SQL("move.state = 'posted'"),
-            SQL("move.invoice_date BETWEEN %s AND %s", date_from, date_to),
-            SQL("aml.display_type = 'product'"),
-            SQL("categ.parent_path LIKE %s", f"{categ.parent_path}%"),
+            SQL("sales.company_id = %s", self.env.company.id),
+            SQL("sales.date BETWEEN %s AND %s", date_from, date_to),
         ]
+        if categ:
+            conditions.append(SQL("sales.categ_path LIKE %s", f"{categ.parent_path}%"))
         if users is not None:
-            conditions.append(SQL("move.invoice_user_id = ANY(%s)", users.ids))
+            conditions.append(SQL("sales.user_id = ANY(%s)", users.ids))
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT move.invoice_user_id, SUM(-aml.balance)
-                  FROM account_move move
-                  JOIN account_move_line aml ON aml.move_id = move.id
-                  JOIN product_product product ON product.id = aml.product_id
-                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-                  JOIN product_category categ ON categ.id = tmpl.categ_id
-                 WHERE %s
-              GROUP BY move.invoice_user_id
-                """,
+                "SELECT sales.user_id, SUM(sales.amount) FROM (%s) sales WHERE %s "
+                "GROUP BY sales.user_id",
+                self._kpi_sales_rows(by_category=bool(categ)),
                 SQL(" AND ").join(conditions),
             )
         )

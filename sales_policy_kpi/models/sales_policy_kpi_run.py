@@ -1,7 +1,11 @@
+import io
 from collections import defaultdict
+
+import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 #: Sheets in these states are frozen: recomputing never changes them.
 FROZEN_STATES = ("confirmed", "published")
@@ -30,9 +34,12 @@ class SalesPolicyKpiRun(models.Model):
     )
     template_id = fields.Many2one(
         "sales.policy.kpi.template",
-        required=True,
+        string="Default Template",
         check_company=True,
         tracking=True,
+        help="For the salespeople whose team and role have no template of their own. "
+        "Each salesperson is appraised with their team's template, else their role's "
+        "default template, else this one.",
     )
     region_id = fields.Many2one(
         "sales.policy.region",
@@ -73,19 +80,17 @@ class SalesPolicyKpiRun(models.Model):
     # Actions
     # ------------------------------------------------------------------------------
     def action_generate(self):
-        """Create the missing sheets (one per salesperson) and compute the open ones."""
+        """Create the missing sheets (one per salesperson, with their template) and
+        compute the open ones."""
         for run in self:
             run.check_access("write")
-            if not run.template_id.line_ids:
-                raise UserError(
-                    self.env._(
-                        "The template %(template)s has no item: add its indicators first.",
-                        template=run.template_id.display_name,
-                    )
-                )
             members = run._kpi_members()
+            templates = run._kpi_templates(members)
             existing = set(run.sudo().sheet_ids.user_id.ids)
-            self.env["sales.policy.kpi.sheet"].sudo().create(
+            # generated in bulk: no "created" message nor creator following every sheet
+            self.env["sales.policy.kpi.sheet"].sudo().with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            ).create(
                 [
                     {
                         "run_id": run.id,
@@ -93,7 +98,7 @@ class SalesPolicyKpiRun(models.Model):
                         "team_id": member.crm_team_id.id,
                         "region_id": member.crm_team_id.region_id.id,
                         "company_id": run.company_id.id,
-                        "template_id": run.template_id.id,
+                        "template_id": templates[member.user_id.id].id,
                     }
                     for member in members
                     if member.user_id.id not in existing
@@ -116,6 +121,26 @@ class SalesPolicyKpiRun(models.Model):
             sheets.action_publish()
         return True
 
+    def action_export_xlsx(self):
+        """Download the run's sheets as a spreadsheet (pay, promotion, rewards)."""
+        self.ensure_one()
+        self.check_access("read")
+        content = self._kpi_export_xlsx()
+        # the file holds the sheets this user reads: an attachment of no record, which
+        # only its creator downloads (not one of the run, which all its readers would)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Appraisal %(run)s.xlsx", run=self.name),
+                "raw": content,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
     def action_view_sheets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -124,6 +149,118 @@ class SalesPolicyKpiRun(models.Model):
         action["domain"] = [("run_id", "=", self.id)]
         action["context"] = {"default_run_id": self.id}
         return action
+
+    # ------------------------------------------------------------------------------
+    # Export
+    # ------------------------------------------------------------------------------
+    def _kpi_export_columns(self, sheets):
+        """The item columns of the export: ``[(key, header, field)]``, one per figure of
+        each item of the sheets' templates (in the templates' order)."""
+        columns = []
+        seen = set()
+        for line in sheets.line_ids.sorted(lambda line: (line.sequence, line.id)):
+            key = (line.kind, line.indicator or line.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            if line.kind == "quantitative":
+                figures = [
+                    ("actual", self.env._("Actual")),
+                    ("target", self.env._("Target")),
+                    ("achievement", self.env._("Achievement (%)")),
+                    ("score", self.env._("Score")),
+                ]
+            else:
+                figures = [("score", self.env._("Score"))]
+            columns += [((*key, field), f"{line.name}: {label}", field) for field, label in figures]
+        return columns
+
+    def _kpi_export_xlsx(self):
+        """The run's sheets (those the user reads) as an xlsx file: one row per
+        salesperson (team, region, each item's actual / target / achievement / score,
+        total, grade, ranks, state) and a summary by grade. Returns the file's bytes."""
+        self.ensure_one()
+        # the sheets the user reads (record rules), by region, team and rank
+        sheets = (
+            self.env["sales.policy.kpi.sheet"]
+            .search([("run_id", "=", self.id)])
+            .sorted(
+                lambda s: (
+                    s.region_id.name or "",
+                    s.team_id.name or "",
+                    s.rank_team,
+                    s.user_id.name,
+                )
+            )
+        )
+        columns = self._kpi_export_columns(sheets)
+        Sheet = self.env["sales.policy.kpi.sheet"]
+        states = dict(Sheet._fields["state"]._description_selection(self.env))
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True, "text_wrap": True, "bg_color": "#e9ecef"})
+        number = workbook.add_format({"num_format": "#,##0.00"})
+
+        worksheet = workbook.add_worksheet(self.env._("Sheets")[:31])
+        headers = [
+            self.env._("Salesperson"),
+            self.env._("Sales Team"),
+            self.env._("Sales Region"),
+            self.env._("Period"),
+            self.env._("Template"),
+            *(header for _key, header, _field in columns),
+            self.env._("Total Score"),
+            self.env._("Grade"),
+            self.env._("Rank in Team"),
+            self.env._("Rank in Region"),
+            self.env._("State"),
+            self.env._("Acknowledged"),
+        ]
+        worksheet.write_row(0, 0, headers, bold)
+        worksheet.freeze_panes(1, 1)
+        worksheet.set_column(0, 4, 22)
+        worksheet.set_column(5, len(headers) - 1, 14)
+        for row, sheet in enumerate(sheets, start=1):
+            lines = {(line.kind, line.indicator or line.name): line for line in sheet.line_ids}
+            values = [
+                sheet.user_id.name,
+                sheet.team_id.name or "",
+                sheet.region_id.name or "",
+                sheet.period_name or "",
+                sheet.template_id.name or "",
+            ]
+            for key, _header, field in columns:
+                line = lines.get(key[:2])
+                applicable = line and (line.kind == "qualitative" or line.has_actual)
+                values.append(line[field] if applicable else "")
+            values += [
+                sheet.total_score,
+                sheet.grade or "",
+                sheet.rank_team,
+                sheet.rank_region,
+                states.get(sheet.state, ""),
+                self.env._("Yes") if sheet.acknowledged_date else "",
+            ]
+            for col, value in enumerate(values):
+                worksheet.write(row, col, value, number if isinstance(value, float) else None)
+
+        summary = workbook.add_worksheet(self.env._("Summary by Grade")[:31])
+        summary.write_row(
+            0,
+            0,
+            [self.env._("Grade"), self.env._("Salespeople"), self.env._("Average Total Score")],
+            bold,
+        )
+        summary.set_column(0, 2, 20)
+        by_grade = defaultdict(list)
+        for sheet in sheets:
+            by_grade[sheet.grade or "-"].append(sheet.total_score)
+        grades = [code for code, _label in Sheet._fields["grade"].selection]
+        for row, grade in enumerate([g for g in grades if g in by_grade], start=1):
+            scores = by_grade[grade]
+            summary.write_row(row, 0, [grade, len(scores), sum(scores) / len(scores)])
+        workbook.close()
+        return output.getvalue()
 
     # ------------------------------------------------------------------------------
     # Business
@@ -151,6 +288,24 @@ class SalesPolicyKpiRun(models.Model):
             by_user.setdefault(member.user_id, member)
         return self.env["crm.team.member"].sudo().browse([m.id for m in by_user.values()])
 
+    def _kpi_templates(self, members):
+        """``{user_id: template}`` of the salespeople ``members`` (see
+        :meth:`sales.policy.kpi.template._kpi_pick`); refuses when one has none."""
+        self.ensure_one()
+        templates = self.env["sales.policy.kpi.template"]._kpi_pick(
+            members, self.company_id, default=self.template_id.sudo().filtered("line_ids")
+        )
+        missing = members.user_id.filtered(lambda user: not templates.get(user.id))
+        if missing:
+            raise UserError(
+                self.env._(
+                    "No appraisal template with items for %(users)s: give their team or "
+                    "their role a template, or choose the run's default template.",
+                    users=", ".join(missing.mapped("name")),
+                )
+            )
+        return templates
+
     def _kpi_compute(self):
         """Compute the figures of the run's open sheets: one grouped query per
         indicator for all the salespeople, then scores, totals, grades and ranks."""
@@ -158,8 +313,9 @@ class SalesPolicyKpiRun(models.Model):
         sheets = self.sudo().sheet_ids.filtered(lambda s: s.state == "draft")
         if sheets:
             self._kpi_refresh_teams(sheets)
-            template = self.template_id.sudo()
-            quantitative = template.line_ids.filtered(lambda line: line.kind == "quantitative")
+            quantitative = sheets.template_id.line_ids.filtered(
+                lambda line: line.kind == "quantitative"
+            )
             figures = self.env["sales.policy.kpi.indicator"]._kpi_compute(
                 [(line.indicator, line.categ_id) for line in quantitative],
                 self.date_from,
@@ -168,20 +324,31 @@ class SalesPolicyKpiRun(models.Model):
                 self.company_id,
             )
             targets = self._kpi_sales_targets(sheets.user_id, quantitative.categ_id)
-            sheets._kpi_write_lines(template, figures, targets)
+            for template in sheets.template_id:
+                sheets.filtered(lambda s, t=template: s.template_id == t)._kpi_write_lines(
+                    template, figures, targets
+                )
         self._kpi_update_ranks()
         self.sudo().computed_date = fields.Datetime.now()
 
     def _kpi_refresh_teams(self, sheets):
         """Open sheets follow their salesperson's current team (the team at the period's
-        end once the period is over)."""
-        members = {member.user_id: member for member in self._kpi_members()}
+        end once the period is over) and the template that team or role has now."""
+        members = self._kpi_members().filtered(lambda m: m.user_id in sheets.user_id)
+        templates = self._kpi_templates(members)
+        by_user = {member.user_id: member for member in members}
         for sheet in sheets:
-            member = members.get(sheet.user_id)
-            if member and member.crm_team_id != sheet.team_id:
-                sheet.write(
-                    {"team_id": member.crm_team_id.id, "region_id": member.crm_team_id.region_id.id}
-                )
+            member = by_user.get(sheet.user_id)
+            if not member:
+                continue
+            vals = {
+                "team_id": member.crm_team_id.id,
+                "region_id": member.crm_team_id.region_id.id,
+                "template_id": templates[member.user_id.id].id,
+            }
+            vals = {key: value for key, value in vals.items() if sheet[key].id != value}
+            if vals:
+                sheet.write(vals)
 
     def _kpi_sales_targets(self, users, categs):
         """``{(user_id, categ_id): amount}`` of the salesperson targets of the period."""
@@ -204,20 +371,37 @@ class SalesPolicyKpiRun(models.Model):
         return {(user.id, categ.id): amount for user, categ, amount in groups}
 
     def _kpi_update_ranks(self):
-        """Rank the open sheets by total score in their team and region (dense ranks);
-        confirmed sheets keep the rank they were confirmed with."""
+        """Rank the open sheets by total score in their team and region (dense ranks,
+        among all the run's sheets); confirmed sheets keep the rank they were confirmed
+        with. One query, whatever the number of sheets."""
         self.ensure_one()
-        sheets = self.sudo().sheet_ids
-        for key in ("team_id", "region_id"):
-            groups = defaultdict(list)
-            for sheet in sheets:
-                groups[sheet[key]].append(sheet)
-            for members in groups.values():
-                scores = sorted({round(s.total_score, 2) for s in members}, reverse=True)
-                for sheet in members:
-                    if sheet.state in FROZEN_STATES:
-                        continue
-                    rank = scores.index(round(sheet.total_score, 2)) + 1
-                    field = "rank_team" if key == "team_id" else "rank_region"
-                    if sheet[field] != rank:
-                        sheet[field] = rank
+        Sheet = self.env["sales.policy.kpi.sheet"]
+        Sheet.flush_model(["run_id", "team_id", "region_id", "total_score", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sales_policy_kpi_sheet sheet
+                   SET rank_team = ranked.rank_team, rank_region = ranked.rank_region
+                  FROM (
+                        SELECT id,
+                               DENSE_RANK() OVER (
+                                   PARTITION BY team_id
+                                   ORDER BY ROUND(total_score::numeric, 2) DESC
+                               ) AS rank_team,
+                               DENSE_RANK() OVER (
+                                   PARTITION BY region_id
+                                   ORDER BY ROUND(total_score::numeric, 2) DESC
+                               ) AS rank_region
+                          FROM sales_policy_kpi_sheet
+                         WHERE run_id = %(run)s
+                       ) ranked
+                 WHERE ranked.id = sheet.id
+                   AND sheet.state NOT IN %(frozen)s
+                   AND (sheet.rank_team IS DISTINCT FROM ranked.rank_team
+                        OR sheet.rank_region IS DISTINCT FROM ranked.rank_region)
+                """,
+                run=self.id,
+                frozen=FROZEN_STATES,
+            )
+        )
+        Sheet.invalidate_model(["rank_team", "rank_region"])

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.sales_policy.models.sales_policy_workflow_guard import ALL_FIELDS
 
@@ -362,3 +363,24 @@ class SalesPolicyKpiSheet(models.Model):
             for line in existing.values():
                 line.unlink()
         Line.create(to_create)
+        self._kpi_copy_item_names()
+
+    def _kpi_copy_item_names(self):
+        """The items' names in every language: copied from the template items (one query)."""
+        self.env["sales.policy.kpi.sheet.line"].flush_model(
+            ["name", "template_line_id", "sheet_id"]
+        )
+        self.env["sales.policy.kpi.template.line"].flush_model(["name"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sales_policy_kpi_sheet_line line
+                   SET name = item.name
+                  FROM sales_policy_kpi_template_line item
+                 WHERE line.template_line_id = item.id AND line.sheet_id = ANY(%s)
+                   AND line.name IS DISTINCT FROM item.name
+                """,
+                self.ids,
+            )
+        )
+        self.env["sales.policy.kpi.sheet.line"].invalidate_model(["name"])

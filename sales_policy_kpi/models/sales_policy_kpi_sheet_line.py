@@ -17,8 +17,10 @@ class SalesPolicyKpiSheetLine(models.Model):
         "sales.policy.kpi.sheet", required=True, ondelete="cascade", index=True
     )
     state = fields.Selection(related="sheet_id.state")
-    user_id = fields.Many2one(related="sheet_id.user_id", store=True, string="Salesperson")
-    company_id = fields.Many2one(related="sheet_id.company_id", store=True)
+    user_id = fields.Many2one(
+        related="sheet_id.user_id", store=True, precompute=True, string="Salesperson"
+    )
+    company_id = fields.Many2one(related="sheet_id.company_id", store=True, precompute=True)
     template_line_id = fields.Many2one("sales.policy.kpi.template.line", ondelete="set null")
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
@@ -27,7 +29,12 @@ class SalesPolicyKpiSheetLine(models.Model):
     indicator = fields.Selection(
         selection=lambda self: self.env["sales.policy.kpi.indicator"]._kpi_selection()
     )
-    name = fields.Char(string="Item", required=True)
+    name = fields.Char(
+        string="Item",
+        required=True,
+        translate=True,
+        help="The template item's name, with its translations, as of the last computation.",
+    )
     weight = fields.Float(string="Weight (%)")
     cap = fields.Float(string="Cap (%)", default=120.0)
     actual = fields.Float(digits=(16, 2))
@@ -42,18 +49,21 @@ class SalesPolicyKpiSheetLine(models.Model):
     applicable = fields.Boolean(
         compute="_compute_score",
         store=True,
+        precompute=True,
         help="Quantitative items without a figure or a target are left out of the total.",
     )
     achievement = fields.Float(
         string="Achievement (%)",
         compute="_compute_score",
         store=True,
+        precompute=True,
         digits=(16, 1),
         help="Actual ÷ target, in %.",
     )
     score = fields.Float(
         compute="_compute_score",
         store=True,
+        precompute=True,
         digits=(16, 1),
         help="The achievement, capped at the item's cap (never below 0); for a qualitative "
         "item, the manager's score.",

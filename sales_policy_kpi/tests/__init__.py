@@ -3,3 +3,4 @@ from . import test_kpi_sheet
 from . import test_kpi_target
 from . import test_kpi_rpc
 from . import test_screenshots
+from . import test_kpi_report

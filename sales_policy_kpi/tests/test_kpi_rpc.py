@@ -47,6 +47,44 @@ class TestKpiRpc(SalesPolicyFixtures, SalesPolicyRpcMixin, HttpCase):
         reply = self._execute_kw(self.rep_n1b, "sales.policy.kpi.sheet.line", "search", [[]])
         self.assertEqual(reply["result"], [])
 
+    def test_target_vs_actual_visibility_over_rpc(self):
+        Target = self.env["sales.policy.kpi.target"].sudo()
+        period = {"period_type": "quarter", "year": 2025, "quarter": "1", "amount": 100.0}
+        targets = {
+            "company": Target.create({**period, "level": "company"}),
+            "north": Target.create(
+                {**period, "level": "region", "region_id": self.region_north.id}
+            ),
+            "south": Target.create(
+                {**period, "level": "region", "region_id": self.region_south.id}
+            ),
+            "n1": Target.create({**period, "level": "team", "team_id": self.team_n1.id}),
+            "n1a": Target.create({**period, "level": "salesperson", "user_id": self.rep_n1a.id}),
+            "s1": Target.create({**period, "level": "salesperson", "user_id": self.rep_s1.id}),
+        }
+        keys = {target.id: key for key, target in targets.items()}
+
+        def visible(user):
+            reply = self._execute_kw(
+                user,
+                "sales.policy.kpi.target.report",
+                "search_read",
+                [[]],
+                {"fields": ["target_id", "target_amount", "actual_amount"]},
+            )
+            self.assertNotIn("error", reply)
+            return {keys[row["target_id"][0]] for row in reply["result"]}
+
+        self.assertEqual(visible(self.rep_n1a), {"n1a"})
+        self.assertEqual(visible(self.sup_n1), {"n1", "n1a"})
+        self.assertEqual(visible(self.rm_north), {"company", "north", "n1", "n1a"})
+        self.assertEqual(visible(self.rm_south), {"company", "south", "s1"})
+        self.assertEqual(visible(self.director), set(targets))
+        reply = self._execute_kw(
+            self.assistant_n1, "sales.policy.kpi.target.report", "search", [[]]
+        )
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+
     def test_gates_hold_over_rpc(self):
         sheet = self.sheets[self.rep_n1a]
         forged = {"context": {"policy_approval_bypass": True, "sales_policy_engine": True}}

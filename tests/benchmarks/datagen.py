@@ -610,3 +610,86 @@ def age_customer_data(env, partner_ids, months, share=100):
         )
     )
     env.invalidate_all()
+
+
+def insert_order_lines(env, partner_ids, lines, lines_per_order=10, max_age_days=90, tag="bench"):
+    """``lines`` sale order lines in ``lines // lines_per_order`` orders of the customers
+    ``partner_ids`` (salesperson: the customer's), by bulk SQL, dated up to
+    ``max_age_days`` days ago (in days from 0). One order in twenty is cancelled, the
+    others confirmed. Stored invariants: the order's amounts, company, currency,
+    salesperson and state on its lines, the lines' subtotals, create/write uid and date.
+
+    :returns: dict with ``orders`` and ``lines`` (counts).
+    """
+    env.flush_all()
+    company = env.company
+    product = env["product.product"].create({"name": f"{tag} product", "list_price": 100.0})
+    env.flush_all()
+    orders = max(lines // lines_per_order, 1)
+    env.cr.execute(
+        SQL(
+            """
+            CREATE TEMP TABLE bench_order ON COMMIT DROP AS
+            SELECT g, nextval('sale_order_id_seq') AS id, customer.id AS partner_id,
+                   customer.user_id,
+                   (now() AT TIME ZONE 'UTC')
+                       - make_interval(days => ((g::bigint * 37) %% %(age)s)::int) AS date_order,
+                   CASE WHEN g %% 20 = 0 THEN 'cancel' ELSE 'sale' END AS state
+              FROM generate_series(0, %(orders)s - 1) AS g
+              JOIN res_partner customer
+                ON customer.id = (%(partner_ids)s::int[])[1 + g %% %(customers)s]
+            """,
+            age=max(max_age_days, 1),
+            orders=orders,
+            partner_ids=list(partner_ids),
+            customers=len(partner_ids),
+        )
+    )
+    amount = 100.0 * lines_per_order
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO sale_order (
+                id, name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
+                currency_id, date_order, state, user_id, policy_approval_state,
+                amount_untaxed, amount_tax, amount_total,
+                create_uid, write_uid, create_date, write_date)
+            SELECT id, %(tag)s || '/SO/' || g, partner_id, partner_id, partner_id, %(company)s,
+                   %(currency)s, date_order, state, user_id, 'approved',
+                   %(amount)s, 0, %(amount)s,
+                   %(uid)s, %(uid)s, date_order, date_order
+              FROM bench_order
+            """,
+            tag=tag,
+            company=company.id,
+            currency=company.currency_id.id,
+            amount=amount,
+            uid=env.uid,
+        )
+    )
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO sale_order_line (
+                order_id, sequence, name, product_id, product_uom_qty, price_unit,
+                price_subtotal, price_total, price_tax, customer_lead, company_id,
+                currency_id, order_partner_id, salesman_id, state,
+                create_uid, write_uid, create_date, write_date)
+            SELECT o.id, k, %(tag)s || ' line', %(product)s, 1, 100.0, 100.0, 100.0, 0, 0,
+                   %(company)s, %(currency)s, o.partner_id, o.user_id, o.state,
+                   %(uid)s, %(uid)s, o.date_order, o.date_order
+              FROM bench_order o
+              JOIN generate_series(1, %(per)s) AS k ON TRUE
+            """,
+            tag=tag,
+            product=product.id,
+            company=company.id,
+            currency=company.currency_id.id,
+            per=lines_per_order,
+            uid=env.uid,
+        )
+    )
+    count = env.cr.rowcount
+    _analyze(env.cr, "sale_order", "sale_order_line")
+    env.invalidate_all()
+    return {"orders": orders, "lines": count}
