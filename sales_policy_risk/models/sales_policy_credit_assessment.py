@@ -120,15 +120,14 @@ class SalesPolicyCreditAssessment(models.Model):
         since = today - relativedelta(months=12)
         commercial = self.env["res.partner"].browse(customers)  # ids only: nothing read
         commercial._sales_policy_credit_flush()
+        salespeople = {user_id for user_id, _manual in customers.values() if user_id}
         data = {
             "history": self._sales_policy_payment_history(commercial, company, since),
             "invoicing": self._sales_policy_invoicing(commercial, company, since),
             "debts": commercial._sales_policy_credit_debts(company, today),
             "previous": self._sales_policy_latest_grades(commercial, company),
             "weights": company._sales_policy_credit_weights(),
-            "places": self._sales_policy_places(
-                self.env["res.users"].browse({user_id for user_id, _ in customers.values()} - {None})
-            ),
+            "places": self._sales_policy_places(self.env["res.users"].browse(salespeople)),
         }
         vals_list = [
             self._sales_policy_assessment_vals(partner_id, user_id, manual, company, today, data)
@@ -143,7 +142,9 @@ class SalesPolicyCreditAssessment(models.Model):
         if not partners:
             return {}
         Partner = self.env["res.partner"].sudo().with_company(company)
-        Partner.flush_model(["commercial_partner_id", "user_id", "sales_policy_credit_manual_score"])
+        Partner.flush_model(
+            ["commercial_partner_id", "user_id", "sales_policy_credit_manual_score"]
+        )
         self.env.cr.execute(
             SQL(
                 """
