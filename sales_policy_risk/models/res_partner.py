@@ -209,26 +209,8 @@ class ResPartner(models.Model):
             for partner in commercial
         }
         self._sales_policy_credit_flush()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT debt.commercial_id, SUM(debt.residual),
-                       SUM(debt.residual) FILTER (WHERE debt.due < %(today)s),
-                       MAX(%(today)s - debt.due)
-                           FILTER (WHERE debt.due < %(today)s AND debt.residual > 0)
-                  FROM (%(receivables)s) AS debt
-              GROUP BY debt.commercial_id
-                """,
-                today=today,
-                receivables=self._sales_policy_receivables_sql(company, commercial),
-            )
-        )
-        for partner_id, receivable, overdue, overdue_days in self.env.cr.fetchall():
-            figures[partner_id].update(
-                receivable=receivable or 0.0,
-                overdue=max(overdue or 0.0, 0.0),
-                overdue_days=overdue_days or 0,
-            )
+        for partner_id, debt in commercial._sales_policy_credit_debts(company, today).items():
+            figures[partner_id].update(debt)
         self.env.cr.execute(
             SQL(
                 "SELECT commercial_id, SUM(amount) FROM (%s) AS orders GROUP BY commercial_id",
@@ -249,6 +231,34 @@ class ResPartner(models.Model):
                 grade=partner.sudo().sales_policy_credit_grade or False,
             )
         return figures
+
+    def _sales_policy_credit_debts(self, company, today):
+        """``{commercial partner id: {receivable, overdue, overdue_days}}`` of the
+        customers ``self`` (commercial entities, read by id only) with unpaid
+        receivables in ``company``: one grouped query. The caller flushes
+        (:meth:`_sales_policy_credit_flush`)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT debt.commercial_id, SUM(debt.residual),
+                       SUM(debt.residual) FILTER (WHERE debt.due < %(today)s),
+                       MAX(%(today)s - debt.due)
+                           FILTER (WHERE debt.due < %(today)s AND debt.residual > 0)
+                  FROM (%(receivables)s) AS debt
+              GROUP BY debt.commercial_id
+                """,
+                today=today,
+                receivables=self._sales_policy_receivables_sql(company, self),
+            )
+        )
+        return {
+            partner_id: {
+                "receivable": receivable or 0.0,
+                "overdue": max(overdue or 0.0, 0.0),
+                "overdue_days": overdue_days or 0,
+            }
+            for partner_id, receivable, overdue, overdue_days in self.env.cr.fetchall()
+        }
 
     @api.model
     def _sales_policy_credit_flush(self):

@@ -111,64 +111,142 @@ class SalesPolicyCreditAssessment(models.Model):
     @api.model
     def _sales_policy_assess(self, partners, company, today=None):
         """Assess the commercial entities of ``partners`` in ``company`` today: one new
-        assessment each. Four grouped queries and one insert, whatever their number."""
-        commercial = partners.commercial_partner_id
-        if not commercial:
+        assessment each. A constant number of queries whatever their number: the
+        grouped queries of the scorecard, then one INSERT of every assessment."""
+        customers = self._sales_policy_assessed_customers(partners, company)
+        if not customers:
             return self.browse()
         today = today or fields.Date.context_today(self)
         since = today - relativedelta(months=12)
-        history = self._sales_policy_payment_history(commercial, company, since)
-        invoicing = self._sales_policy_invoicing(commercial, company, since)
-        figures = commercial._sales_policy_credit_figures(company, today)
-        previous = self._sales_policy_latest(commercial, company)
-        weights = company._sales_policy_credit_weights()
-        places = self._sales_policy_places(commercial.sudo().user_id)
-        vals_list = []
-        for partner in commercial.with_company(company):
-            days_late, late_share = history.get(partner.id, (0.0, 0.0))
-            first_date, volume = invoicing.get(partner.id, (None, 0.0))
-            figure = figures[partner.id]
-            months = (
-                (today.year - first_date.year) * 12 + today.month - first_date.month
-                if first_date
-                else 0
+        commercial = self.env["res.partner"].browse(customers)  # ids only: nothing read
+        commercial._sales_policy_credit_flush()
+        salespeople = {user_id for user_id, _manual in customers.values() if user_id}
+        data = {
+            "history": self._sales_policy_payment_history(commercial, company, since),
+            "invoicing": self._sales_policy_invoicing(commercial, company, since),
+            "debts": commercial._sales_policy_credit_debts(company, today),
+            "previous": self._sales_policy_latest_grades(commercial, company),
+            "weights": company._sales_policy_credit_weights(),
+            "places": self._sales_policy_places(self.env["res.users"].browse(salespeople)),
+        }
+        vals_list = [
+            self._sales_policy_assessment_vals(partner_id, user_id, manual, company, today, data)
+            for partner_id, (user_id, manual) in customers.items()
+        ]
+        return self._sales_policy_insert(vals_list, commercial)
+
+    @api.model
+    def _sales_policy_assessed_customers(self, partners, company):
+        """``{commercial partner id: (salesperson id, finance's manual score in
+        company)}`` of the commercial entities of ``partners``: one query."""
+        if not partners:
+            return {}
+        Partner = self.env["res.partner"].sudo().with_company(company)
+        Partner.flush_model(
+            ["commercial_partner_id", "user_id", "sales_policy_credit_manual_score"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT commercial.id, commercial.user_id, %(manual)s
+                  FROM res_partner partner
+                  JOIN res_partner commercial ON commercial.id = partner.commercial_partner_id
+                 WHERE partner.id = ANY(%(partners)s)
+              ORDER BY commercial.id
+                """,
+                manual=Partner._field_to_sql("commercial", "sales_policy_credit_manual_score"),
+                partners=partners.ids,
             )
-            manual = partner.sudo().sales_policy_credit_manual_score
-            factors = {
-                "payment_days": max(0.0, 100.0 - 100.0 * days_late / DAYS_LATE_ZERO),
-                "late_share": 100.0 * (1.0 - late_share),
-                "overdue": max(0.0, 100.0 - 100.0 * figure["overdue_days"] / OVERDUE_DAYS_ZERO),
-                "relationship": min(100.0, 100.0 * months / RELATIONSHIP_MONTHS_FULL),
-                "volume": min(
-                    100.0, 100.0 * max(volume, 0.0) / company.sales_policy_credit_volume_reference
+        )
+        return {
+            partner_id: (user_id, manual or 0)
+            for partner_id, user_id, manual in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _sales_policy_assessment_vals(self, partner_id, user_id, manual, company, today, data):
+        """The values of the assessment of the customer ``partner_id`` (salesperson
+        ``user_id``, finance's score ``manual``) from ``data``: the scorecard's grouped
+        figures of every customer assessed (:meth:`_sales_policy_assess`). Pure Python:
+        extend it to add a factor or a field."""
+        days_late, late_share = data["history"].get(partner_id, (0.0, 0.0))
+        first_date, volume = data["invoicing"].get(partner_id, (None, 0.0))
+        debt = data["debts"].get(partner_id, {"overdue": 0.0, "overdue_days": 0})
+        months = (
+            (today.year - first_date.year) * 12 + today.month - first_date.month
+            if first_date
+            else 0
+        )
+        factors = {
+            "payment_days": max(0.0, 100.0 - 100.0 * days_late / DAYS_LATE_ZERO),
+            "late_share": 100.0 * (1.0 - late_share),
+            "overdue": max(0.0, 100.0 - 100.0 * debt["overdue_days"] / OVERDUE_DAYS_ZERO),
+            "relationship": min(100.0, 100.0 * months / RELATIONSHIP_MONTHS_FULL),
+            "volume": min(
+                100.0, 100.0 * max(volume, 0.0) / company.sales_policy_credit_volume_reference
+            ),
+            "manual": float(manual) if manual else 50.0,
+        }
+        weights = data["weights"]
+        score = sum(factors[key] * weights[key] for key in weights) / 100.0
+        grade = company._sales_policy_credit_grade(score)
+        currency = company.currency_id
+        return {
+            "partner_id": partner_id,
+            "company_id": company.id,
+            "date": today,
+            "avg_days_late": days_late,
+            "late_share": 100.0 * late_share,
+            "overdue_amount": currency.round(debt["overdue"]),
+            "overdue_days": debt["overdue_days"],
+            "relationship_months": months,
+            "volume": currency.round(volume),
+            "manual_score": manual,
+            "score": round(score, 2),
+            "grade": grade,
+            "previous_grade": data["previous"].get(partner_id, False),
+            "user_id": False,
+            "team_id": False,
+            "region_id": False,
+            **data["places"].get(user_id, {}),
+            "suggested_limit": currency.round(max(volume, 0.0) / 12.0 * SUGGESTED_MONTHS[grade]),
+        }
+
+    @api.model
+    def _sales_policy_insert(self, vals_list, partners):
+        """Insert the assessments ``vals_list`` (stored, non-computed fields only, the
+        same keys in each) with one INSERT, flag the latest of ``partners``
+        (:meth:`_sales_policy_refresh_latest`, what :meth:`create` does) and return
+        them (sudo). The assessments are read-only facts: no constraint, no computed
+        stored field, no chatter."""
+        fnames = list(vals_list[0])
+        fields_ = [self._fields[fname] for fname in fnames]
+        columns = [
+            [None if vals[fname] is False else vals[fname] for vals in vals_list]
+            for fname in fnames
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sales_policy_credit_assessment
+                       (create_uid, create_date, write_uid, write_date, %(columns)s)
+                SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, assessed.*
+                  FROM unnest(%(arrays)s) AS assessed
+             RETURNING id
+                """,
+                columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", values, SQL(field.column_type[1]))
+                    for field, values in zip(fields_, columns, strict=True)
                 ),
-                "manual": float(manual) if manual else 50.0,
-            }
-            score = sum(factors[key] * weights[key] for key in weights) / 100.0
-            grade = company._sales_policy_credit_grade(score)
-            last = previous.get((partner.id, company.id))
-            vals_list.append(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "date": today,
-                    "avg_days_late": days_late,
-                    "late_share": 100.0 * late_share,
-                    "overdue_amount": figure["overdue"],
-                    "overdue_days": figure["overdue_days"],
-                    "relationship_months": months,
-                    "volume": volume,
-                    "manual_score": manual,
-                    "score": round(score, 2),
-                    "grade": grade,
-                    "previous_grade": last.grade if last else False,
-                    **places.get(partner.sudo().user_id.id, {}),
-                    "suggested_limit": company.currency_id.round(
-                        max(volume, 0.0) / 12.0 * SUGGESTED_MONTHS[grade]
-                    ),
-                }
             )
-        return self.sudo().create(vals_list)
+        )
+        assessments = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_model()
+        self._sales_policy_refresh_latest(partners)
+        return assessments
 
     @api.model
     def _sales_policy_places(self, users):
@@ -265,6 +343,25 @@ class SalesPolicyCreditAssessment(models.Model):
         )
         latest = self.browse([row[0] for row in self.env.cr.fetchall()])
         return {(a.partner_id.id, a.company_id.id): a for a in latest}
+
+    @api.model
+    def _sales_policy_latest_grades(self, partners, company):
+        """``{partner id: grade}`` of the latest assessment of ``partners`` in
+        ``company`` (one query, nothing read through the ORM)."""
+        self.flush_model(["partner_id", "company_id", "date", "grade"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, grade
+                  FROM sales_policy_credit_assessment
+                 WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
+              ORDER BY partner_id, date DESC, id DESC
+                """,
+                partners=partners.ids,
+                company=company.id,
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _sales_policy_due_partners(self, company, today=None):
