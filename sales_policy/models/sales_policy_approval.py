@@ -301,18 +301,7 @@ class SalesPolicyApproval(models.Model):
 
     def action_decide(self):
         """Approve or reject the selected steps, with one comment (the inbox)."""
-        decision = self.env.context.get("policy_decision", "approved")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Approve") if decision == "approved" else self.env._("Reject"),
-            "res_model": "sales.policy.approval.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_approval_ids": self.ids,
-                "default_decision": decision,
-            },
-        }
+        return self.env["sales.policy.approval.wizard"]._action_open({"approval_ids": self.ids})
 
     def action_open_document(self):
         self.ensure_one()

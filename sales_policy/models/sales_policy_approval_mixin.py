@@ -219,19 +219,9 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
     def action_policy_decide_wizard(self):
         """Open the decision dialog (approve or reject with a comment)."""
         self.ensure_one()
-        decision = self.env.context.get("policy_decision", "approved")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Approve") if decision == "approved" else self.env._("Reject"),
-            "res_model": "sales.policy.approval.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_res_model": self._name,
-                "default_res_id": self.id,
-                "default_decision": decision,
-            },
-        }
+        return self.env["sales.policy.approval.wizard"]._action_open(
+            {"res_model": self._name, "res_id": self.id}
+        )
 
     # ------------------------------------------------------------------------------
     # Engine

@@ -18,6 +18,22 @@ class SalesPolicyApprovalWizard(models.TransientModel):
     )
     comment = fields.Text(help="Required to reject: the requester sees it.")
 
+    def _action_open(self, defaults):
+        """The decision dialog (approve or reject, from ``policy_decision`` in the context)
+        for a document (``res_model``/``res_id``) or inbox steps (``approval_ids``)."""
+        decision = self.env.context.get("policy_decision", "approved")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Approve") if decision == "approved" else self.env._("Reject"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                **{f"default_{k}": v for k, v in defaults.items()},
+                "default_decision": decision,
+            },
+        }
+
     def action_confirm(self):
         self.ensure_one()
         if self.approval_ids:
