@@ -126,18 +126,15 @@ class Base(models.AbstractModel):
         if field.type in CONVERTED_TYPES:
             try:
                 field.convert_to_cache(value, self.browse(), validate=True)
+                wrong_type = False
             except (ValueError, TypeError):
-                raise ValidationError(
-                    self.env._(
-                        "%(field)s: %(value)s is not %(expected)s.",
-                        field=field._description_string(self.env),
-                        value=repr(value)[:50],
-                        expected=self._sales_policy_expected_value(field),
-                    )
-                ) from None
-        elif field.type == "many2one" and (
-            isinstance(value, (str, float, list, dict)) or (isinstance(value, int) and value < 0)
-        ):
+                wrong_type = True
+        else:
+            wrong_type = field.type == "many2one" and (
+                isinstance(value, (str, float, list, dict))
+                or (isinstance(value, int) and value < 0)
+            )
+        if wrong_type:
             raise ValidationError(
                 self.env._(
                     "%(field)s: %(value)s is not %(expected)s.",
@@ -146,7 +143,7 @@ class Base(models.AbstractModel):
                     expected=self._sales_policy_expected_value(field),
                 )
             )
-        elif field.type in ("char", "text", "html") and isinstance(value, str):
+        if field.type in ("char", "text", "html") and isinstance(value, str):
             limit = (field.type == "char" and field.size) or (
                 CHAR_MAX_LENGTH if field.type == "char" else TEXT_MAX_LENGTH
             )
