@@ -44,3 +44,4 @@ from . import sales_policy_budget
 from . import sales_policy_budget_line
 from . import sales_policy_budget_adjustment
 from . import hr_expense
+from . import spreadsheet_dashboard

@@ -27,6 +27,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         cls.contracts_dashboard = cls.env.ref(
             "sales_policy.spreadsheet_dashboard_sales_policy_contracts"
         )
+        cls.finance_dashboard = cls.env.ref(
+            "sales_policy.spreadsheet_dashboard_sales_policy_finance"
+        )
         yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
         for rep, invoice in cls.invoices.items():
             # one overdue invoice of 100 (before taxes) and one visit due per rep
@@ -138,6 +141,8 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
     # --- the tests ---------------------------------------------------------------------
     def test_every_figure_loads_for_every_role(self):
         for role, user in self.roles.items():
+            if role == "finance":
+                continue
             with self.subTest(role=role):
                 figures, lists = self._load(user)
                 self.assertEqual(
@@ -153,6 +158,10 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                     },
                 )
                 self.assertEqual(set(lists), {"Waiting for My Approval", "Overdue Invoices"})
+        with self.subTest(user=self.finance.login):
+            figures, lists = self._load(self.finance, self.finance_dashboard)
+            self.assertEqual(set(figures), {"To Approve", "Open Alerts", "Overdue Invoices"})
+            self.assertEqual(set(lists), {"Waiting for My Approval", "Overdue Invoices"})
         for user in (self.legal, self.contract_admin):
             with self.subTest(user=user.login):
                 figures, lists = self._load(user, self.contracts_dashboard)
@@ -166,15 +175,13 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
 
     def test_figures_follow_the_scope(self):
         # (overdue invoices = open alerts = overdue follow-ups = visits due, to approve,
-        # contracts in review); finance reads every invoice, alert, lead and contract but
-        # no visit (the visit rules)
+        # contracts in review)
         expected = {
             "rep": (1, 0, 0),
             "supervisor": (2, 1, 0),
             "regional manager": (3, 0, 0),
             "director": (4, 0, 1),
             "assistant": (2, 0, 0),
-            "finance": (4, 0, 1),
         }
         for role, (invoices, to_approve, in_review) in expected.items():
             with self.subTest(role=role):
@@ -183,13 +190,20 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                 self.assertEqual(overdue["move_id:count_distinct"], invoices)
                 self.assertAlmostEqual(overdue["residual:sum"], 100.0 * invoices)
                 self.assertEqual(len(lists["Overdue Invoices"]), invoices)
-                visits = 0 if role == "finance" else invoices
-                self.assertEqual(figures["Visits Due"]["__count"], visits)
+                self.assertEqual(figures["Visits Due"]["__count"], invoices)
                 self.assertEqual(figures["Open Alerts"]["__count"], invoices)
                 self.assertEqual(figures["Overdue Follow-ups"]["__count"], invoices)
                 self.assertEqual(figures["To Approve"]["__count"], to_approve)
                 self.assertEqual(len(lists["Waiting for My Approval"]), to_approve)
                 self.assertEqual(figures["Contracts in Legal Review"]["__count"], in_review)
+        # finance reads every invoice and alert (its own dashboard: no visits, no leads)
+        with self.subTest(user=self.finance.login):
+            figures, lists = self._load(self.finance, self.finance_dashboard)
+            self.assertEqual(figures["Overdue Invoices"]["move_id:count_distinct"], 4)
+            self.assertAlmostEqual(figures["Overdue Invoices"]["residual:sum"], 400.0)
+            self.assertEqual(len(lists["Overdue Invoices"]), 4)
+            self.assertEqual(figures["Open Alerts"]["__count"], 4)
+            self.assertEqual(figures["To Approve"]["__count"], 0)
         # legal decides the contract; the contract administrator sees it, not to decide
         for user, to_approve in ((self.legal, 1), (self.contract_admin, 0)):
             with self.subTest(user=user.login):
@@ -206,6 +220,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         Dashboard = self.env["spreadsheet.dashboard"]
         self.assertNotIn(self.contracts_dashboard, Dashboard.with_user(self.rep_n1a).search([]))
         self.assertNotIn(self.contracts_dashboard, Dashboard.with_user(self.presales).search([]))
+        # finance has its own (no visits, no leads); the sales line does not get finance's
+        self.assertNotIn(self.dashboard, Dashboard.with_user(self.finance).search([]))
+        self.assertNotIn(self.finance_dashboard, Dashboard.with_user(self.rep_n1a).search([]))
         for user in (self.legal, self.contract_admin, self.presales):
             with self.subTest(user=user.login):
                 Dashboard = self.env["spreadsheet.dashboard"].with_user(user)
@@ -219,20 +236,57 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
                     )  # the reason: the ageing is not theirs
 
     def test_the_dashboard_is_one_click_from_sales(self):
-        sales_menu = self.env.ref("sales_policy.sales_policy_dashboard_menu")
-        contracts_menu = self.env.ref("sales_policy.sales_policy_dashboard_contracts_menu")
-        users = [*self.roles.values(), self.legal, self.contract_admin]
-        for user in users:
+        """One "What Waits for Me" in Sales for every role, opening the role's own
+        dashboard (a rep who also reviews contracts gets the sales line's)."""
+        menu = self.env.ref("sales_policy.sales_policy_dashboard_menu")
+        self.assertFalse(
+            self.env["ir.ui.menu"].search_count([("name", "=", menu.name), ("id", "!=", menu.id)])
+        )
+        reviewing_rep = self.rep_n1b
+        reviewing_rep.group_ids += self.env.ref("sales_policy.group_legal")
+        expected = {
+            **dict.fromkeys(self.roles.values(), self.dashboard),
+            self.finance: self.finance_dashboard,
+            self.legal: self.contracts_dashboard,
+            self.contract_admin: self.contracts_dashboard,
+            reviewing_rep: self.dashboard,
+        }
+        for user, dashboard in expected.items():
             with self.subTest(user=user.login):
-                menus = self.env["ir.ui.menu"].with_user(user).load_web_menus(debug=False)
-                mine = contracts_menu if user in (self.legal, self.contract_admin) else sales_menu
-                self.assertIn(mine.id, menus)
-                self.assertNotIn(((sales_menu | contracts_menu) - mine).id, menus)
-        for menu, dashboard in (
-            (sales_menu, self.dashboard),
-            (contracts_menu, self.contracts_dashboard),
-        ):
-            self.assertEqual(menu.action.params, {"dashboard_id": dashboard.id})
+                self.assertIn(
+                    menu.id, self.env["ir.ui.menu"].with_user(user).load_web_menus(debug=False)
+                )
+                self.authenticate(user.login, user.login)
+                action = self.make_jsonrpc_request("/web/action/run", {"action_id": menu.action.id})
+                self.assertEqual(action["tag"], "action_spreadsheet_dashboard")
+                self.assertEqual(action["params"], {"dashboard_id": dashboard.id})
+        self.assertNotIn(
+            menu.id, self.env["ir.ui.menu"].with_user(self.presales).load_web_menus(debug=False)
+        )
+
+    def test_every_figure_opens_a_menu_its_readers_see(self):
+        """A click on a figure opens a menu: for every role a dashboard is meant for, each
+        of its figures' menus is one that role sees (no dead end)."""
+        Menu = self.env["ir.ui.menu"]
+        readers = {
+            self.dashboard: [
+                user for role, user in self.roles.items() if role != "finance"
+            ],
+            self.finance_dashboard: [self.finance],
+            self.contracts_dashboard: [self.legal, self.contract_admin],
+        }
+        for dashboard, users in readers.items():
+            snapshot = json.loads(dashboard.spreadsheet_data)
+            menus = snapshot["chartOdooMenusReferences"]
+            self.assertEqual(
+                len(menus), sum(len(sheet["figures"]) for sheet in snapshot["sheets"])
+            )
+            for user in users:
+                visible = Menu.with_user(user)._visible_menu_ids()
+                for figure, xmlid in menus.items():
+                    with self.subTest(dashboard=dashboard.name, user=user.login, figure=figure):
+                        self.assertIn(self.env.ref(xmlid).id, visible)
+                        self.assertIn(dashboard, self.env[dashboard._name].with_user(user).search([]))
 
     def test_each_figure_is_one_grouped_query(self):
         """The figures are grouped queries: loading a pivot costs a few queries whatever

@@ -8,11 +8,13 @@ the user may read), scorecards reading them, and two lists. The spreadsheet load
 data through the ORM as the user, so the record rules of the sales hierarchy scope every
 figure (own / team / region / all). "To approve" is the user's own inbox.
 
-- ``sales_policy_dashboard.json`` (Sales Policy): the sales line, assistants, finance;
+- ``sales_policy_dashboard.json`` (Sales Policy): the sales line and assistants;
+- ``sales_policy_finance_dashboard.json`` (Collections and Approvals): finance, who reads
+  no visits and follows up no leads;
 - ``sales_policy_contracts_dashboard.json`` (Contracts and Approvals): legal reviewers
   and contract administrators, who do not read the collection ageing.
 
-Every label is a ``_t("...")`` formula or a chart title: Odoo's translation export picks
+Every figure opens a menu of the roles its dashboard is for (tested). Every label is a ``_t("...")`` formula or a chart title: Odoo's translation export picks
 them up (``*_dashboard.json`` under ``data/``) into the addon's .pot.
 """
 
@@ -143,6 +145,12 @@ DASHBOARDS = {
     "sales_policy_dashboard.json": (
         "Sales Policy: what waits for me",
         [figure[0] for figure in FIGURES],
+        ["Waiting for My Approval", "Overdue Invoices"],
+    ),
+    # finance reads no visits and does not follow up leads: its own figures
+    "sales_policy_finance_dashboard.json": (
+        "Collections and approvals: what waits for me",
+        ["to_approve", "alerts_open", "invoices_overdue", "amount_overdue"],
         ["Waiting for My Approval", "Overdue Invoices"],
     ),
     "sales_policy_contracts_dashboard.json": (
