@@ -379,6 +379,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         if not step:
             self._policy_approval_raise_not_pending()
         if not step._can_be_decided_by(self.env.user):
+            self._policy_approval_raise_too_late(step)
             raise AccessError(
                 self.env._(
                     "You cannot decide on %(document)s: it waits for %(approver)s (%(level)s); "
@@ -443,18 +444,43 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         self.sudo().write({"policy_approval_state": "approved"})
         self._on_policy_approved()
 
+    def _policy_approval_last_decided_step(self):
+        """The last decided level of the current round, when the current user is one of
+        its approvers (e.g. the second of two approvers deciding at the same moment)."""
+        self.ensure_one()
+        decided = self._policy_approval_current_steps().filtered("decided_by_id")
+        last = decided.sorted(lambda s: (s.decision_date, s.sequence))[-1:]
+        return last if last and last._is_approver(self.env.user) else last.browse()
+
+    def _policy_approval_decision_label(self, step):
+        return dict(step._fields["state"]._description_selection(self.env))[step.state]
+
+    def _policy_approval_raise_too_late(self, pending):
+        """Refuse a decision the user came too late for: another approver of their level
+        decided it, and the request now waits for the next level (``pending``)."""
+        last = self._policy_approval_last_decided_step()
+        if not last or last.decided_by_id == self.env.user:
+            return  # their own decision: the four-eyes refusal says it
+        raise UserError(
+            self.env._(
+                "%(user)s already decided %(document)s at level %(level)s (%(decision)s); "
+                "it now waits for %(approver)s (%(next_level)s).",
+                document=self.sudo().display_name,
+                user=last.decided_by_id.name,
+                level=last._level_label(last.level),
+                decision=self._policy_approval_decision_label(last),
+                approver=pending.approver_id.name or pending.group_id.name,
+                next_level=pending._level_label(pending.level),
+            )
+        )
+
     def _policy_approval_raise_not_pending(self):
         """Refuse a decision on a record with no pending level. An approver of its last
         decided level (e.g. the second of two approvers deciding at the same moment,
         who may no longer read the document) is told who decided."""
         self.ensure_one()
-        decided = self._policy_approval_current_steps().filtered("decided_by_id")
-        last = decided.sorted(lambda s: (s.decision_date, s.sequence))[-1:]
-        if (
-            last
-            and last._is_approver(self.env.user)
-            and self.sudo().policy_approval_state in ("approved", "rejected")
-        ):
+        last = self._policy_approval_last_decided_step()
+        if last and self.sudo().policy_approval_state in ("approved", "rejected"):
             raise UserError(
                 self.env._(
                     "%(document)s is no longer waiting for approval: %(user)s already "
@@ -462,9 +488,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
                     document=self.sudo().display_name,
                     user=last.decided_by_id.name,
                     level=last._level_label(last.level),
-                    decision=dict(last._fields["state"]._description_selection(self.env))[
-                        last.state
-                    ],
+                    decision=self._policy_approval_decision_label(last),
                 )
             )
         raise UserError(

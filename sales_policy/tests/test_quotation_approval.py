@@ -132,6 +132,29 @@ class TestQuotationApproval(SalesPolicyCommon):
         order.with_user(self.sup_s1).action_policy_approve()
         self.assertEqual(order.policy_approval_state, "approved")
 
+    def test_an_approver_too_late_for_a_level_is_told_who_decided(self):
+        """Two supervisors may decide the first level (no team supervisor): the second
+        one, coming after the first decided and the request went on to the regional
+        manager, is told who decided and what it waits for now."""
+        self.team_n2.user_id = False
+        order = self._quotation(self.rep_n2, discount=15)
+        order.action_policy_submit()
+        order.with_user(self.sup_s1).action_policy_approve()
+        pending = order.sudo().policy_approval_ids.filtered(lambda s: s.state == "pending")
+        self.assertEqual(pending.level, "regional_manager")
+        with self.assertRaisesRegex(
+            UserError,
+            rf"{self.sup_s1.name} already decided .* at level .* \(Approved\); "
+            rf"it now waits for {pending.approver_id.name}",
+        ):
+            order.with_user(self.sup_n1).action_policy_approve()
+        self.assertEqual(
+            order.sudo().policy_approval_ids.filtered("decided_by_id").decided_by_id, self.sup_s1
+        )
+        # a rep who never was an approver of that level still gets the access refusal
+        with self.assertRaisesRegex(AccessError, "You cannot decide"):
+            order.with_user(self.rep_n1a).action_policy_approve()
+
     # -- decisions ----------------------------------------------------------------
     def test_rejection_needs_a_reason_and_can_be_resubmitted(self):
         order = self._quotation(self.rep_n1a)
