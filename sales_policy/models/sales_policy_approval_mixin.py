@@ -452,8 +452,14 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
         last = decided.sorted(lambda s: (s.decision_date, s.sequence))[-1:]
         return last if last and last._is_approver(self.env.user) else last.browse()
 
-    def _policy_approval_decision_label(self, step):
-        return dict(step._fields["state"]._description_selection(self.env))[step.state]
+    def _policy_approval_decided_values(self, step):
+        """What a refusal tells of a decided level: the document, who, level, decision."""
+        return {
+            "document": self.sudo().display_name,
+            "user": step.decided_by_id.name,
+            "level": step._level_label(step.level),
+            "decision": dict(step._fields["state"]._description_selection(self.env))[step.state],
+        }
 
     def _policy_approval_raise_too_late(self, pending):
         """Refuse a decision the user came too late for: another approver of their level
@@ -465,10 +471,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
             self.env._(
                 "%(user)s already decided %(document)s at level %(level)s (%(decision)s); "
                 "it now waits for %(approver)s (%(next_level)s).",
-                document=self.sudo().display_name,
-                user=last.decided_by_id.name,
-                level=last._level_label(last.level),
-                decision=self._policy_approval_decision_label(last),
+                **self._policy_approval_decided_values(last),
                 approver=pending.approver_id.name or pending.group_id.name,
                 next_level=pending._level_label(pending.level),
             )
@@ -485,10 +488,7 @@ class SalesPolicyApprovalMixin(models.AbstractModel):
                 self.env._(
                     "%(document)s is no longer waiting for approval: %(user)s already "
                     "decided at level %(level)s (%(decision)s).",
-                    document=self.sudo().display_name,
-                    user=last.decided_by_id.name,
-                    level=last._level_label(last.level),
-                    decision=self._policy_approval_decision_label(last),
+                    **self._policy_approval_decided_values(last),
                 )
             )
         raise UserError(

@@ -269,24 +269,22 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         of its figures' menus is one that role sees (no dead end)."""
         Menu = self.env["ir.ui.menu"]
         readers = {
-            self.dashboard: [
-                user for role, user in self.roles.items() if role != "finance"
-            ],
+            self.dashboard: [user for role, user in self.roles.items() if role != "finance"],
             self.finance_dashboard: [self.finance],
             self.contracts_dashboard: [self.legal, self.contract_admin],
         }
         for dashboard, users in readers.items():
             snapshot = json.loads(dashboard.spreadsheet_data)
             menus = snapshot["chartOdooMenusReferences"]
-            self.assertEqual(
-                len(menus), sum(len(sheet["figures"]) for sheet in snapshot["sheets"])
-            )
+            self.assertEqual(len(menus), sum(len(sheet["figures"]) for sheet in snapshot["sheets"]))
             for user in users:
                 visible = Menu.with_user(user)._visible_menu_ids()
                 for figure, xmlid in menus.items():
                     with self.subTest(dashboard=dashboard.name, user=user.login, figure=figure):
                         self.assertIn(self.env.ref(xmlid).id, visible)
-                        self.assertIn(dashboard, self.env[dashboard._name].with_user(user).search([]))
+                        self.assertIn(
+                            dashboard, self.env[dashboard._name].with_user(user).search([])
+                        )
 
     def test_each_figure_is_one_grouped_query(self):
         """The figures are grouped queries: loading a pivot costs a few queries whatever

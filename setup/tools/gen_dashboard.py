@@ -14,8 +14,9 @@ figure (own / team / region / all). "To approve" is the user's own inbox.
 - ``sales_policy_contracts_dashboard.json`` (Contracts and Approvals): legal reviewers
   and contract administrators, who do not read the collection ageing.
 
-Every figure opens a menu of the roles its dashboard is for (tested). Every label is a ``_t("...")`` formula or a chart title: Odoo's translation export picks
-them up (``*_dashboard.json`` under ``data/``) into the addon's .pot.
+Every figure opens a menu of the roles its dashboard is for (tested). Every label is a
+``_t("...")`` formula or a chart title: Odoo's translation export picks them up
+(``*_dashboard.json`` under ``data/``) into the addon's .pot.
 """
 
 import json
