@@ -149,3 +149,36 @@ class ResCompany(models.Model):
         if "sales_policy_director_id" in vals:
             self.env["res.users"]._sales_policy_hierarchy_changed()
         return res
+
+    def _sales_policy_demo_load_chart(self, template_code):
+        """Demo data: put the company on another chart of accounts (Odoo's ``l10n_cn``).
+
+        Odoo's accounting demo puts the main company on its generic chart in USD before
+        our demo data loads. Loading the chart with its demo, as Odoo does when a company
+        changes its localization, replaces the company's accounts, taxes, journals and
+        accounting demo entries, and sets its currency (CNY for ``cn``). The company's
+        pricelists, and the quotations, orders and expenses that Odoo's other demo data
+        made before, are moved to the new currency, the lines of the orders given the new
+        taxes, as if made after. A company already on the chart is left alone (an update
+        of the addons loads this demo file again).
+        """
+        self.ensure_one()
+        if self.chart_template == template_code:
+            return
+        self.env["account.chart.template"].try_loading(template_code, self, install_demo=True)
+        currency = self.currency_id
+        pricelists = (
+            self.env["product.pricelist"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.id), ("currency_id", "!=", currency.id)])
+        )
+        pricelists.currency_id = currency
+        orders = self.env["sale.order"].search(
+            [("company_id", "=", self.id), ("currency_id", "!=", currency.id)]
+        )
+        orders.currency_id = currency
+        orders.order_line.filtered(lambda line: not line.display_type)._compute_tax_ids()
+        expenses = self.env["hr.expense"].search(
+            [("company_id", "=", self.id), ("currency_id", "!=", currency.id)]
+        )
+        expenses.currency_id = currency
