@@ -11,7 +11,8 @@ exits non-zero when one fails. The checks: the demo company on Odoo's Chinese ch
 CNY, each of its product lines with a VAT of that chart (no generic tax left), our
 products and demo invoices at 13 % (goods), 9 % (construction) or 6 % (services);
 English and Simplified Chinese active; every demo partner of ours with a Chinese
-address; the employees of our demo expenses linked to their users and named as people.
+address, the customers with Chinese as their language; the employees of our demo
+expenses linked to their users and named as people.
 """
 
 import os
@@ -120,6 +121,14 @@ def checks(env):
         not unaddressed,
         f"{len(partners)} demo companies and customers, {len(unaddressed)} without a Chinese "
         f"address (street, city, zip, province): {_names(unaddressed)}",
+    )
+
+    customers = partners.filtered("customer_rank") | company.partner_id
+    foreign = customers.filtered(lambda partner: partner.lang != "zh_CN")
+    yield (
+        not foreign,
+        f"{len(customers)} demo customers and the company, {len(foreign)} not in Chinese "
+        f"(their quotations and contracts print in their language): {_names(foreign)}",
     )
 
     expenses = _demo_records(env, "hr.expense")
