@@ -31,3 +31,4 @@ from . import test_clickbot
 from . import test_dashboard
 from . import test_reporting
 from . import test_screenshots
+from . import test_bulk_insert

@@ -325,7 +325,6 @@ class SalesPolicyKpiSheet(models.Model):
         :param figures: ``{(indicator, categ_id): {user_id: actual or None}}``
         :param targets: ``{(user_id, categ_id): sales target}``
         """
-        Line = self.env["sales.policy.kpi.sheet.line"].sudo()
         to_create = []
         for sheet in self:
             existing = {line.template_line_id: line for line in sheet.line_ids}
@@ -351,19 +350,60 @@ class SalesPolicyKpiSheet(models.Model):
                 if line:
                     line.write({k: v for k, v in vals.items() if line[k] != v})
                 else:
-                    to_create.append(
-                        dict(
-                            vals,
-                            sheet_id=sheet.id,
-                            template_line_id=item.id,
-                            kind=item.kind,
-                            indicator=item.indicator,
-                        )
-                    )
+                    to_create.append(self._kpi_new_line_vals(sheet, item, vals))
             for line in existing.values():
                 line.unlink()
-        Line.create(to_create)
+        self._kpi_insert_lines(to_create)
         self._kpi_copy_item_names()
+
+    @api.model
+    def _kpi_new_line_vals(self, sheet, item, vals):
+        """Every stored column of a new item of ``sheet`` for the template item
+        ``item`` (``vals``: its figures), as :meth:`_kpi_insert_lines` writes them:
+        what the ORM would store (fields left empty are NULL, related and computed
+        fields filled in)."""
+        Line = self.env["sales.policy.kpi.sheet.line"]
+        values = {
+            "sheet_id": sheet.id,
+            "template_line_id": item.id,
+            "kind": item.kind,
+            "indicator": item.indicator,
+            "user_id": sheet.user_id.id,
+            "company_id": sheet.company_id.id,
+            "actual": None,
+            "has_actual": True,
+            "target": None,
+            "manager_score": None,
+            **vals,
+        }
+
+        def cached(fname):  # the value the ORM computes the score from: rounded
+            return Line._fields[fname].convert_to_cache(values[fname], Line)
+
+        values.update(
+            Line._kpi_score_values(
+                item.kind,
+                cached("actual"),
+                values["has_actual"],
+                cached("target"),
+                cached("cap"),
+                0.0,
+            )
+        )
+        return values
+
+    def _kpi_insert_lines(self, vals_list):
+        """Insert the new items ``vals_list`` of the sheets ``self`` in one query
+        (thousands at 500 salespeople: the ORM would write 100 per INSERT and compute
+        each one's score) and recompute what depends on them (totals, grades)."""
+        Line = self.env["sales.policy.kpi.sheet.line"].sudo()
+        if not vals_list:
+            return Line
+        self.flush_recordset()
+        lines = Line._sales_policy_bulk_insert(vals_list)
+        self.invalidate_recordset(["line_ids"])
+        self.modified(["line_ids"])
+        return lines
 
     def _kpi_copy_item_names(self):
         """The items' names in every language: copied from the template items (one query)."""

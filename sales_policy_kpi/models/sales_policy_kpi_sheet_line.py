@@ -72,13 +72,30 @@ class SalesPolicyKpiSheetLine(models.Model):
     @api.depends("kind", "actual", "has_actual", "target", "cap", "manager_score")
     def _compute_score(self):
         for line in self:
-            if line.kind == "qualitative":
-                line.applicable = True
-                line.achievement = line.score = line.manager_score
-                continue
-            line.applicable = line.has_actual and line.target > 0
-            line.achievement = line.actual * 100.0 / line.target if line.applicable else 0.0
-            line.score = min(max(line.achievement, 0.0), line.cap or 100.0)
+            line.update(
+                self._kpi_score_values(
+                    line.kind,
+                    line.actual,
+                    line.has_actual,
+                    line.target,
+                    line.cap,
+                    line.manager_score,
+                )
+            )
+
+    @api.model
+    def _kpi_score_values(self, kind, actual, has_actual, target, cap, manager_score):
+        """``{applicable, achievement, score}`` of an item (pure: what
+        :meth:`_compute_score` stores, also for the items the run inserts in bulk)."""
+        if kind == "qualitative":
+            return {"applicable": True, "achievement": manager_score, "score": manager_score}
+        applicable = bool(has_actual and target > 0)
+        achievement = actual * 100.0 / target if applicable else 0.0
+        return {
+            "applicable": applicable,
+            "achievement": achievement,
+            "score": min(max(achievement, 0.0), cap or 100.0),
+        }
 
     @api.constrains("manager_score", "kind")
     def _check_manager_score(self):

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -136,3 +137,53 @@ class TestKpiSheet(KpiCommon):
         self.assertEqual(
             self._sheet(q2, self.rep_n1a).previous_improvement, "Visit class A customers monthly."
         )
+
+    def _stored_items(self, run):
+        """Every stored column of the run's items and of its sheets' totals, by
+        salesperson and template item (names in every language)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT sheet.user_id, line.template_line_id, line.name, line.kind, line.indicator,
+                   line.sequence, line.weight, line.cap, line.actual, line.has_actual,
+                   line.target, line.manager_score, line.comment, line.applicable,
+                   line.achievement, line.score, line.user_id, line.company_id,
+                   sheet.total_score, sheet.grade, sheet.rank_team, sheet.rank_region
+              FROM sales_policy_kpi_sheet_line line
+              JOIN sales_policy_kpi_sheet sheet ON sheet.id = line.sheet_id
+             WHERE sheet.run_id = %s
+          ORDER BY sheet.user_id, line.template_line_id
+            """,
+            [run.id],
+        )
+        return self.env.cr.fetchall()
+
+    def test_items_inserted_as_the_orm_creates_them(self):
+        """The run inserts the sheets' items in bulk (not through the ORM's create):
+        the same rows, names in every language, totals, grades and ranks as creating
+        them through the ORM (the former way)."""
+        self._invoice(self.rep_n1b, 333.33, date(2025, 1, 20), date(2025, 3, 1))
+        Sheet = type(self.env["sales.policy.kpi.sheet"])
+        computed = {"applicable", "achievement", "score", "user_id", "company_id"}
+
+        def orm_insert(sheets, vals_list):
+            return sheets.env["sales.policy.kpi.sheet.line"].create(
+                [
+                    {k: v for k, v in vals.items() if k not in computed and v is not None}
+                    for vals in vals_list
+                ]
+            )
+
+        savepoint = self.env.cr.savepoint()
+        with patch.object(Sheet, "_kpi_insert_lines", orm_insert):
+            expected = self._stored_items(self._run())
+        savepoint.close(rollback=True)
+        self.env.invalidate_all()
+        Line = type(self.env["sales.policy.kpi.sheet.line"])
+        with patch.object(Line, "create", side_effect=AssertionError("ORM create")) as create:
+            run = self._run()
+        create.assert_not_called()
+        got = self._stored_items(run)
+        self.assertEqual(len(got), len(run.sheet_ids) * len(self.template.line_ids))
+        self.assertTrue(any(row[9] is False for row in got), "an item without a figure")
+        self.assertEqual(got, expected)

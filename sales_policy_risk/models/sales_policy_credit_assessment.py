@@ -215,35 +215,15 @@ class SalesPolicyCreditAssessment(models.Model):
     @api.model
     def _sales_policy_insert(self, vals_list, partners):
         """Insert the assessments ``vals_list`` (stored, non-computed fields only, the
-        same keys in each) with one INSERT, flag the latest of ``partners``
-        (:meth:`_sales_policy_refresh_latest`, what :meth:`create` does) and return
-        them (sudo). The assessments are read-only facts: no constraint, no computed
-        stored field, no chatter."""
-        fnames = list(vals_list[0])
-        fields_ = [self._fields[fname] for fname in fnames]
-        columns = [
-            [None if vals[fname] is False else vals[fname] for vals in vals_list]
-            for fname in fnames
-        ]
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO sales_policy_credit_assessment
-                       (create_uid, create_date, write_uid, write_date, %(columns)s)
-                SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, assessed.*
-                  FROM unnest(%(arrays)s) AS assessed
-             RETURNING id
-                """,
-                columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
-                uid=self.env.uid,
-                now=self.env.cr.now(),
-                arrays=SQL(", ").join(
-                    SQL("%s::%s[]", values, SQL(field.column_type[1]))
-                    for field, values in zip(fields_, columns, strict=True)
-                ),
-            )
+        same keys in each) with one INSERT (:meth:`_sales_policy_bulk_insert`), flag the
+        latest of ``partners`` (:meth:`_sales_policy_refresh_latest`, what :meth:`create`
+        does) and return them (sudo). The assessments are read-only facts: no
+        constraint, no computed stored field, no chatter."""
+        # inserted as the latest (they are, unless one is dated later): the refresh then
+        # only unflags the previous ones instead of rewriting every new row
+        assessments = self.sudo()._sales_policy_bulk_insert(
+            [{**vals, "is_latest": True} for vals in vals_list]
         )
-        assessments = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         self.invalidate_model()
         self._sales_policy_refresh_latest(partners)
         return assessments

@@ -138,6 +138,11 @@ def main():
         print()
         for name, stats in counts.items():
             print(f"{name}: {stats}")
+        created, first_time = counts["first run"]["created"], rows[0]["time"]
+        print(
+            f"first run: {created:,} alerts (and their activities) created, "
+            f"{created / first_time:,.0f} per second"
+        )
         print(f"floor: one grouped count over crm_lead, {floor_count:,} rows counted")
 
 

@@ -21,8 +21,7 @@ the matrix size. Everything is rolled back.
 import sys
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
+from odoo.fields import Command
 from odoo.tests import new_test_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,20 +53,6 @@ def _order(env, user, lines):
     )
 
 
-def _sales_force(env, suffix):
-    rep = new_test_user(env, f"bench_rep{suffix}", groups="sales_policy.group_sales_rep")
-    sup = new_test_user(env, f"bench_sup{suffix}", groups="sales_policy.group_sales_supervisor")
-    legal = new_test_user(env, f"bench_legal{suffix}", groups="sales_policy.group_legal")
-    env["crm.team"].create(
-        {
-            "name": "Bench team",
-            "user_id": sup.id,
-            "crm_team_member_ids": [Command.create({"user_id": rep.id})],
-        }
-    )
-    return rep, sup, legal
-
-
 def _big_matrix(env, bands):
     matrix = env.ref("sales_policy.approval_matrix_default")
     levels = ["supervisor", "regional_manager", "director"]
@@ -88,24 +73,19 @@ def _big_matrix(env, bands):
     matrix.band_ids = commands
 
 
-def bench_policy(env, runs, matrix_bands=None):
-    rep, sup, legal = _sales_force(env, matrix_bands or "")
+def bench_policy(env, runs, sizes, matrix_bands=None):
+    rep, sup, legal = benchlib.policy_sales_force(env, matrix_bands or "")
     if matrix_bands:
         _big_matrix(env, matrix_bands)
     label = f"sales_policy, matrix {matrix_bands * 2} bands" if matrix_bands else "sales_policy"
     rows = []
-    for size in SIZES:
+    for size in sizes:
         state = {}
 
         def before(size=size, state=state):
             order = _order(env, rep, size)
             order.sudo().write({"commitment_date": "2030-01-01 10:00:00"})  # 篇四 §14
-            order.action_policy_submit()
-            order.with_user(sup).action_policy_approve()
-            contract = env["sales.policy.contract"].with_user(rep).create({"order_id": order.id})
-            contract.action_submit_review()
-            contract.with_user(legal).action_legal_approve()  # 篇四 §13
-            state["order"] = order
+            state["order"] = benchlib.ready_to_confirm(order, rep, sup, legal)
 
         def confirm(state=state):
             state["order"].with_user(rep).action_confirm()
@@ -115,10 +95,10 @@ def bench_policy(env, runs, matrix_bands=None):
     return rows
 
 
-def bench_core(env, runs):
+def bench_core(env, runs, sizes):
     user = new_test_user(env, "bench_rep", groups="sales_team.group_sale_salesman")
     rows = []
-    for size in SIZES:
+    for size in sizes:
         state = {}
 
         def before(size=size, state=state):
@@ -133,7 +113,7 @@ def bench_core(env, runs):
     return rows
 
 
-def bench_oca(env, runs):
+def bench_oca(env, runs, sizes):
     rep = new_test_user(env, "bench_rep", groups="sales_team.group_sale_salesman")
     reviewers = [
         new_test_user(env, f"bench_{name}", groups="sales_team.group_sale_salesman_all_leads")
@@ -165,7 +145,7 @@ def bench_oca(env, runs):
             }
         )
     rows = []
-    for size in SIZES:
+    for size in sizes:
         state = {}
 
         def before(size=size, state=state):
@@ -186,19 +166,8 @@ def bench_oca(env, runs):
 
 
 def _in_db(db, func, *args):
-    registry = Registry(db)
-    cr = registry.cursor()
-
-    def forbidden_commit():
-        raise RuntimeError("benchmarks never commit")
-
-    cr.commit = forbidden_commit
-    try:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with benchlib.rolled_back_env(db) as env:
         return func(env, *args)
-    finally:
-        cr.rollback()
-        cr.close()
 
 
 def main():
@@ -206,14 +175,20 @@ def main():
     parser.add_argument("--db-core", required=True, help="database with sale_management only")
     parser.add_argument("--db-oca", help="database with OCA sale_tier_validation")
     parser.add_argument("--bands", type=int, default=200, help="bands per dimension (large matrix)")
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(size) for size in text.split(",")],
+        default=list(SIZES),
+        help="order lines (default 1,50,500)",
+    )
     args = parser.parse_args()
     rows = []
     with benchlib.odoo_env(args.db, args.config) as env:
-        rows += bench_policy(env, args.runs)
-        rows += bench_policy(env, args.runs, matrix_bands=args.bands)
-    rows += _in_db(args.db_core, bench_core, args.runs)
+        rows += bench_policy(env, args.runs, args.sizes)
+        rows += bench_policy(env, args.runs, args.sizes, matrix_bands=args.bands)
+    rows += _in_db(args.db_core, bench_core, args.runs, args.sizes)
     if args.db_oca:
-        rows += _in_db(args.db_oca, bench_oca, args.runs)
+        rows += _in_db(args.db_oca, bench_oca, args.runs, args.sizes)
     core = {row["size"]: row for row in rows if row["scenario"] == "core Odoo"}
     for row in rows:
         base = core[row["size"]]

@@ -35,8 +35,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
+from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
@@ -168,16 +167,7 @@ def _new_order(env, user, partner_id, product):
 # Ours
 # ----------------------------------------------------------------------------------
 def ours_confirm(env, runs, sizes):
-    rep = new_test_user(env, "bench_credit_rep", groups="sales_policy.group_sales_rep")
-    sup = new_test_user(env, "bench_credit_sup", groups="sales_policy.group_sales_supervisor")
-    legal = new_test_user(env, "bench_credit_legal", groups="sales_policy.group_legal")
-    env["crm.team"].create(
-        {
-            "name": "Bench credit team",
-            "user_id": sup.id,
-            "crm_team_member_ids": [Command.create({"user_id": rep.id})],
-        }
-    )
+    rep, sup, legal = benchlib.policy_sales_force(env, "_credit")
     company = env.company
     company.write({"account_use_credit_limit": True, "sales_policy_credit_overdue_days": 60})
     product = _product(env)
@@ -190,12 +180,7 @@ def ours_confirm(env, runs, sizes):
 
         def before(customer=customer, state=state):
             order = _new_order(env, rep, customer, product)
-            order.action_policy_submit()
-            order.with_user(sup).action_policy_approve()
-            contract = env["sales.policy.contract"].with_user(rep).create({"order_id": order.id})
-            contract.action_submit_review()
-            contract.with_user(legal).action_legal_approve()  # 篇四 §13
-            state["order"] = order
+            state["order"] = benchlib.ready_to_confirm(order, rep, sup, legal)
 
         def confirm(state=state):
             state["order"].with_user(rep).action_confirm()
@@ -415,16 +400,8 @@ def oca_list(env, runs, sizes, lines_per_customer=LINES_PER_CUSTOMER, part="b"):
 
 def oca_worker(args):
     benchlib.config.parse_config(benchlib._config_args(args.db_oca, None), setup_logging=True)
-    registry = Registry(args.db_oca)
-    cr = registry.cursor()
-
-    def forbidden_commit():
-        raise RuntimeError("benchmarks never commit")
-
-    cr.commit = forbidden_commit
     rows = []
-    try:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with benchlib.rolled_back_env(args.db_oca) as env:
         if "a" in args.parts:
             rows += oca_confirm(env, args.runs, args.confirm_lines)
         if "b" in args.parts:
@@ -437,9 +414,6 @@ def oca_worker(args):
                 lines_per_customer=args.job_lines / args.job_customers,
                 part="c",
             )
-    finally:
-        cr.rollback()
-        cr.close()
     print("ROWS " + json.dumps(rows))
 
 

@@ -13,8 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
+from odoo.tests import new_test_user
 from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,10 +53,9 @@ def _config_args(db, config_path):
 
 
 @contextlib.contextmanager
-def odoo_env(db, config_path=None):
-    """An Odoo environment (superuser) on ``db`` inside a transaction that is always
-    rolled back."""
-    config.parse_config(_config_args(db, config_path), setup_logging=True)
+def rolled_back_env(db):
+    """An Odoo environment (superuser) on ``db`` (configuration already parsed) inside
+    a transaction that is always rolled back: ``cr.commit`` raises."""
     registry = Registry(db)
     cr = registry.cursor()
 
@@ -64,16 +64,54 @@ def odoo_env(db, config_path=None):
 
     cr.commit = forbidden_commit
     try:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        yield api.Environment(cr, SUPERUSER_ID, {})
+    finally:
+        cr.rollback()
+        cr.close()
+
+
+@contextlib.contextmanager
+def odoo_env(db, config_path=None):
+    """An Odoo environment (superuser) on ``db`` inside a transaction that is always
+    rolled back."""
+    config.parse_config(_config_args(db, config_path), setup_logging=True)
+    with rolled_back_env(db) as env:
         installed = env["ir.module.module"].search(
             [("name", "=", "sales_policy"), ("state", "=", "installed")]
         )
         if not installed:
             raise SystemExit(f"sales_policy is not installed in the database {db!r}")
         yield env
-    finally:
-        cr.rollback()
-        cr.close()
+
+
+def policy_sales_force(env, suffix=""):
+    """A salesperson, their supervisor (leading the team of the two) and a legal
+    reviewer: who takes an order through the policy's gates to its confirmation.
+
+    :returns: (rep, supervisor, legal)
+    """
+    rep = new_test_user(env, f"bench_rep{suffix}", groups="sales_policy.group_sales_rep")
+    sup = new_test_user(env, f"bench_sup{suffix}", groups="sales_policy.group_sales_supervisor")
+    legal = new_test_user(env, f"bench_legal{suffix}", groups="sales_policy.group_legal")
+    env["crm.team"].create(
+        {
+            "name": f"Bench team{suffix}",
+            "user_id": sup.id,
+            "crm_team_member_ids": [Command.create({"user_id": rep.id})],
+        }
+    )
+    return rep, sup, legal
+
+
+def ready_to_confirm(order, rep, sup, legal):
+    """Take the quotation ``order`` through the gates before confirmation: submitted by
+    ``rep``, approved by ``sup``, its contract approved by ``legal`` (篇四 §12–13)."""
+    order.with_user(rep).action_policy_submit()
+    order.with_user(sup).action_policy_approve()
+    contract = order.env["sales.policy.contract"].with_user(rep).create({"order_id": order.id})
+    contract.action_submit_review()
+    contract.with_user(legal).action_legal_approve()
+    return order
 
 
 def measure(env, func, runs=3, before=None):
