@@ -9,6 +9,9 @@ from odoo.tools import SQL
 #: their own, and Text / Html fields, of the models whose input is checked.
 CHAR_MAX_LENGTH = 1000
 TEXT_MAX_LENGTH = 50000
+#: HTML holds documents: a contract's terms with the products table of a 500-line order
+#: are about 300,000 characters
+HTML_MAX_LENGTH = 2_000_000
 #: Field types whose values the ORM converts: a value it cannot convert is refused first.
 CONVERTED_TYPES = ("integer", "float", "monetary", "date", "datetime", "selection")
 
@@ -35,7 +38,8 @@ class Base(models.AbstractModel):
     * each value has the field's type (``'abc'`` is no quantity, ``'yesterday'`` no
       date), with a translated message naming the field instead of a Python error;
     * a many2one names a record that exists (the message names the field and the id);
-    * free text stays under :data:`CHAR_MAX_LENGTH` / :data:`TEXT_MAX_LENGTH`;
+    * free text stays under :data:`CHAR_MAX_LENGTH` / :data:`TEXT_MAX_LENGTH` /
+      :data:`HTML_MAX_LENGTH`;
     * a customer a user may not read (outside their scope, 篇一 §15.2) is referenced
       on no document: creating or changing a document, or asking the form what it
       would show (onchange), with such a customer is refused. Fields computed from a
@@ -160,9 +164,11 @@ class Base(models.AbstractModel):
                 )
             )
         if field.type in ("char", "text", "html") and isinstance(value, str):
-            limit = (field.type == "char" and field.size) or (
-                CHAR_MAX_LENGTH if field.type == "char" else TEXT_MAX_LENGTH
-            )
+            limit = (field.type == "char" and field.size) or {
+                "char": CHAR_MAX_LENGTH,
+                "text": TEXT_MAX_LENGTH,
+                "html": HTML_MAX_LENGTH,
+            }[field.type]
             if len(value) > limit:
                 raise ValidationError(
                     self.env._(

@@ -172,8 +172,8 @@ class TestIntegrityInputRpc(
             (
                 "sale.order",
                 order,
-                {"note": huge},
-                "Terms and conditions is too long: 100000 characters, at most 50000",
+                {"note": "x" * 2_000_001},
+                "Terms and conditions is too long: 2000001 characters, at most 2000000",
             ),
             (
                 "sale.order",
@@ -181,7 +181,12 @@ class TestIntegrityInputRpc(
                 {"client_order_ref": huge},
                 "Customer Reference is too long: 100000 characters, at most 1000",
             ),
-            ("crm.lead", lead, {"sales_policy_needs_analysis": huge}, "Needs Analysis is too long"),
+            (
+                "crm.lead",
+                lead,
+                {"sales_policy_needs_analysis": "x" * 2_000_001},
+                "Needs Analysis is too long: 2000001 characters, at most 2000000",
+            ),
             ("crm.lead", lead, {"name": huge}, "is too long: 100000 characters, at most 1000"),
         ):
             with self.subTest(model=model, field=next(iter(vals))):
@@ -202,11 +207,20 @@ class TestIntegrityInputRpc(
                 }
             ],
         )
-        self._refused(reply, "Purpose Details is too long", error=INVALID)
+        self._refused(
+            reply, "Purpose Details is too long: 100000 characters, at most 50000", error=INVALID
+        )
         # the legitimate path: a long but sensible text
         text = "需求分析 " * 2000
         self._ok(self._call(self.rep, "crm.lead", "write", [lead.ids, {"description": text}]))
         self.assertIn("需求分析", lead.description)
+        # and a document: HTML with the products table of a 500-line order (the terms of
+        # its contract, rendered from the template, are about 300,000 characters)
+        rows = "".join(f"<tr><td>门禁控制器 {i}</td><td>3,500.00</td></tr>" for i in range(9000))
+        table = f"<table>{rows}</table>"
+        self.assertGreater(len(table), 300_000)
+        self._ok(self._call(self.rep, "sale.order", "write", [order.ids, {"note": table}]))
+        self.assertIn("门禁控制器 8999", order.note)
 
     # -- the customer's portal: no internal error, no signing of what cannot be confirmed
     def _portal_quotation(self):
