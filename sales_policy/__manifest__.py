@@ -6,14 +6,7 @@
     "category": "Sales/Sales",
     "author": "Sales Policy for Odoo",
     "license": "LGPL-3",
-    "depends": [
-        "crm",
-        "sale_management",
-        "account",
-        "l10n_cn",
-        "hr_expense",
-        "spreadsheet_dashboard",
-    ],
+    "depends": ["crm", "sale_management", "account", "hr_expense", "spreadsheet_dashboard"],
     "data": [
         "security/sales_policy_groups.xml",
         "security/ir.model.access.csv",

@@ -53,7 +53,12 @@ if [ "$installed" = 1 ]; then
 fi
 if [ "$installed" != 3 ]; then
     sp_log "Installing the addons with demo data on database '$SP_DB' (a few minutes, once)"
-    sp_odoo -c "$conf" -d "$SP_DB" -i "$SP_ADDONS" --with-demo --load-language=en_US,zh_CN \
+    # first Odoo's Chinese chart of accounts (l10n_cn), which the demo company is put on;
+    # the addons do not depend on it (a company may keep its own chart)
+    sp_odoo -c "$conf" -d "$SP_DB" -i l10n_cn --with-demo --load-language=en_US,zh_CN \
+        --stop-after-init --log-level=warn \
+        || sp_die "Installing Odoo's Chinese chart of accounts failed (see the log above)."
+    sp_odoo -c "$conf" -d "$SP_DB" -i "$SP_ADDONS" --with-demo \
         --stop-after-init --log-level=warn \
         || sp_die "Installing the addons failed (see the log above)."
 elif [ "${SP_UPDATE:-0}" = 1 ]; then
