@@ -195,11 +195,21 @@ class ResCompany(models.Model):
         )
         expenses.currency_id = currency
 
-    def _sales_policy_demo_vat(self, rate):
-        """Demo data: the ids of the company's sales VAT of ``rate`` % of Odoo's Chinese
-        chart (13 goods, 9 construction, 6 services), else of its default sales tax."""
+    def _sales_policy_demo_apply_vat(self, model, rates):
+        """Demo data: give products (``product.product``) or draft invoices
+        (``account.move``) the company's sales VAT of Odoo's Chinese chart, ``rates``
+        being ``{record id: rate}`` (13 goods, 9 construction, 6 services); the company's
+        default sales tax where that chart is not installed."""
         self.ensure_one()
-        tax = self.env.ref(
-            f"account.{self.id}_l10n_cn_sales_excluded_{rate}", raise_if_not_found=False
-        )
-        return (tax or self.account_sale_tax_id).ids
+        for record_id, rate in rates.items():
+            tax = (
+                self.env.ref(
+                    f"account.{self.id}_l10n_cn_sales_excluded_{rate}", raise_if_not_found=False
+                )
+                or self.account_sale_tax_id
+            )
+            record = self.env[model].browse(record_id)
+            if model == "account.move":
+                record.invoice_line_ids.tax_ids = tax
+            else:
+                record.taxes_id = tax
