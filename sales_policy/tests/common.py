@@ -1,4 +1,6 @@
-from odoo import Command
+import datetime
+
+from odoo import Command, fields
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -75,6 +77,49 @@ class SalesPolicyFixtures:
         cls.invoices = {}
         for rep in cls.reps:
             cls._make_rep_documents(rep)
+
+    #: the nine roles by name, with the attribute of each one's fixture user
+    ROLE_USERS = {
+        "rep": "rep_n1a",
+        "supervisor": "sup_n1",
+        "regional_manager": "rm_north",
+        "director": "director",
+        "assistant": "assistant_n1",
+        "presales": "presales",
+        "legal": "legal",
+        "contract_admin": "contract_admin",
+        "finance": "finance",
+    }
+
+    @classmethod
+    def _role_users(cls, *names):
+        """``{role: user}`` of the roles ``names`` (all nine when none is given)."""
+        return {
+            name: getattr(cls, attr)
+            for name, attr in cls.ROLE_USERS.items()
+            if not names or name in names
+        }
+
+    @classmethod
+    def _setup_employees(cls, users):
+        """Everyone working in sales is an employee (Expenses needs one per user)."""
+        cls.env["hr.employee"].create([{"name": user.name, "user_id": user.id} for user in users])
+
+    @classmethod
+    def _setup_overdue_invoices_and_due_visits(cls):
+        """Each rep's invoice posted and 40 days overdue, and a visit of theirs planned
+        yesterday (due: not recorded)."""
+        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
+        for rep, invoice in cls.invoices.items():
+            invoice.invoice_date_due = fields.Date.today() - datetime.timedelta(days=40)
+            invoice.action_post()
+            cls.env["sales.policy.visit"].create(
+                {
+                    "partner_id": cls.customers[rep][0].id,
+                    "user_id": rep.id,
+                    "date_planned": yesterday,
+                }
+            )
 
     @classmethod
     def _make_rep_documents(cls, rep):

@@ -55,21 +55,8 @@ class TestClickbot(SalesPolicyFixtures, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_sales_policy()
-        cls.roles = {
-            "rep": cls.rep_n1a,
-            "supervisor": cls.sup_n1,
-            "regional_manager": cls.rm_north,
-            "director": cls.director,
-            "assistant": cls.assistant_n1,
-            "presales": cls.presales,
-            "legal": cls.legal,
-            "contract_admin": cls.contract_admin,
-            "finance": cls.finance,
-        }
-        # Everyone working in sales is an employee (Expenses needs one per user).
-        cls.env["hr.employee"].create(
-            [{"name": user.name, "user_id": user.id} for user in cls.roles.values()]
-        )
+        cls.roles = cls._role_users()
+        cls._setup_employees(cls.roles.values())
         # Documents on the screens: overdue invoices with a collection log and a
         # bad-debt case, quotations waiting for approval, a contract in legal review,
         # visits planned and done.

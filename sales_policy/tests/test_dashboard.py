@@ -30,19 +30,11 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         cls.finance_dashboard = cls.env.ref(
             "sales_policy.spreadsheet_dashboard_sales_policy_finance"
         )
-        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
-        for rep, invoice in cls.invoices.items():
-            # one overdue invoice of 100 (before taxes) and one visit due per rep
+        # one overdue invoice of 100 (no taxes) and one visit due per rep
+        for invoice in cls.invoices.values():
             invoice.invoice_line_ids.tax_ids = False
-            invoice.invoice_date_due = fields.Date.today() - datetime.timedelta(days=40)
-            invoice.action_post()
-            cls.env["sales.policy.visit"].create(
-                {
-                    "partner_id": cls.customers[rep][0].id,
-                    "user_id": rep.id,
-                    "date_planned": yesterday,
-                }
-            )
+        cls._setup_overdue_invoices_and_due_visits()
+        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
         # a visit planned for next week is not due
         cls.env["sales.policy.visit"].create(
             {
@@ -75,14 +67,9 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
             cls.env["sales.policy.contract"].with_user(cls.rep_s1).create({"order_id": order.id})
         )
         contract.with_user(cls.rep_s1).action_submit_review()
-        cls.roles = {
-            "rep": cls.rep_n1a,
-            "supervisor": cls.sup_n1,
-            "regional manager": cls.rm_north,
-            "director": cls.director,
-            "assistant": cls.assistant_n1,
-            "finance": cls.finance,
-        }
+        cls.roles = cls._role_users(
+            "rep", "supervisor", "regional_manager", "director", "assistant", "finance"
+        )
 
     # --- loading the dashboard as the web client does ----------------------------------
     def _snapshot(self, user, dashboard):
@@ -179,7 +166,7 @@ class TestDashboard(SalesPolicyFixtures, HttpCase):
         expected = {
             "rep": (1, 0, 0),
             "supervisor": (2, 1, 0),
-            "regional manager": (3, 0, 0),
+            "regional_manager": (3, 0, 0),
             "director": (4, 0, 1),
             "assistant": (2, 0, 0),
         }

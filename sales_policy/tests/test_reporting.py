@@ -1,8 +1,5 @@
 """Sales → Reporting for supervisors, regional managers and finance, on their scope."""
 
-import datetime
-
-from odoo import fields
 from odoo.tests import tagged
 
 from .common import SalesPolicyCommon
@@ -20,18 +17,8 @@ class TestReporting(SalesPolicyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        yesterday = fields.Datetime.now() - datetime.timedelta(days=1)
-        for rep, invoice in cls.invoices.items():
-            invoice.invoice_date_due = fields.Date.today() - datetime.timedelta(days=40)
-            invoice.action_post()
-            cls.env["sales.policy.visit"].create(
-                {
-                    "partner_id": cls.customers[rep][0].id,
-                    "user_id": rep.id,
-                    "date_planned": yesterday,
-                }
-            )
-            order = cls.orders[rep]
+        cls._setup_overdue_invoices_and_due_visits()
+        for rep, order in cls.orders.items():
             order.payment_term_id = cls.env.ref("account.account_payment_term_30days")
             order.with_user(rep).action_policy_submit()
         cls.env["sales.policy.alert.rule"].search([("code", "=", "collection_rep")])._run()

@@ -61,21 +61,8 @@ class TestScreens(SalesPolicyCommon):
         for invoice in cls.invoices.values():
             invoice.invoice_date_due = datetime.date.today() - datetime.timedelta(days=40)
             invoice.action_post()
-        cls.roles = {
-            "rep": cls.rep_n1a,
-            "supervisor": cls.sup_n1,
-            "regional manager": cls.rm_north,
-            "director": cls.director,
-            "assistant": cls.assistant_n1,
-            "pre-sales": cls.presales,
-            "legal": cls.legal,
-            "contract admin": cls.contract_admin,
-            "finance": cls.finance,
-        }
-        # Everyone working in sales is an employee (Expenses needs one per user).
-        cls.env["hr.employee"].create(
-            [{"name": user.name, "user_id": user.id} for user in cls.roles.values()]
-        )
+        cls.roles = cls._role_users()
+        cls._setup_employees(cls.roles.values())
 
     # --- menus --------------------------------------------------------------------------
     def _visible_menus(self, user):

@@ -35,6 +35,21 @@ class KpiCommon(CollectionCommon):
         return order
 
     @classmethod
+    def _setup_target_and_sales(cls):
+        """rep_n1a: a target of 1,000 for 2025 Q1 and 800 invoiced in it."""
+        cls.env["sales.policy.kpi.target"].sudo().create(
+            {
+                "level": "salesperson",
+                "user_id": cls.rep_n1a.id,
+                "period_type": "quarter",
+                "year": 2025,
+                "quarter": "1",
+                "amount": 1000.0,
+            }
+        )
+        cls._invoice(cls.rep_n1a, 800.0, date(2025, 2, 10), date(2025, 2, 10))
+
+    @classmethod
     def _run(cls, user=None, **vals):
         Run = cls.env["sales.policy.kpi.run"]
         Run = Run.with_user(user) if user else Run.sudo()

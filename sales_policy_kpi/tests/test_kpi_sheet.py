@@ -15,17 +15,7 @@ class TestKpiSheet(KpiCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["sales.policy.kpi.target"].sudo().create(
-            {
-                "level": "salesperson",
-                "user_id": cls.rep_n1a.id,
-                "period_type": "quarter",
-                "year": 2025,
-                "quarter": "1",
-                "amount": 1000.0,
-            }
-        )
-        cls._invoice(cls.rep_n1a, 800.0, date(2025, 2, 10), date(2025, 2, 10))
+        cls._setup_target_and_sales()
 
     def _score(self, sheet, user, value=80.0):
         sheet = sheet.with_user(user)
