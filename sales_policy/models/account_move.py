@@ -380,8 +380,8 @@ class AccountMove(models.Model):
         and payments in another currency count for what they settled of the debt.
         The companies are the environment's companies (``self.env.companies``);
         amounts of a company whose currency differs from ``self.env.company``'s are
-        converted at the rate of ``date_to``. One query, whatever the number of
-        invoices.
+        converted at the rate of ``date_to``. One query (run without JIT
+        compilation: two more), whatever the number of invoices.
 
         :returns: ``{user_id: {"due": float, "collected": float, "rate": float | None}}``
             with an entry for every user of ``user_ids`` (when given) or every
@@ -420,8 +420,10 @@ class AccountMove(models.Model):
         # (and their counterpart's journal), grouped per installment, then per
         # salesperson. No CTE read twice: the planner estimates the rows from the
         # tables' statistics (a CTE has none, and its wild estimate made PostgreSQL
-        # JIT-compile the plan, which cost more than running it at 1M lines).
-        rows = self.env.execute_query(
+        # JIT-compile the plan, which cost more than running it at 1M lines). Run
+        # without JIT compilation, which costs about a third of the query's time
+        # whatever the estimate (see _sales_policy_execute_without_jit).
+        rows = self._sales_policy_execute_without_jit(
             SQL(
                 """
                 SELECT installment.company_id, installment.user_id,

@@ -141,13 +141,14 @@ class TestCollectionRate(CollectionCommon):
         self._invoice(self.rep_n1a, 10.0, date(2025, 6, 5))
         self.env.flush_all()
         self._figures()
-        with self.assertQueryCount(1):
+        # one query, and two to run it without JIT compilation
+        with self.assertQueryCount(3):
             few = self._figures()
         for i in range(20):
             invoice = self._invoice(self.reps[i % 4], 100.0 + i, date(2025, 6, 1 + i))
             self._pay(invoice, 50.0, date(2025, 6, 25))
         self.env.flush_all()
-        with self.assertQueryCount(1):
+        with self.assertQueryCount(3):
             many = self._figures()
         self.assertGreater(
             sum(f["due"] for f in many.values()), sum(f["due"] for f in few.values())
