@@ -81,12 +81,15 @@ class SalesPolicyKpiRun(models.Model):
     # ------------------------------------------------------------------------------
     def action_generate(self):
         """Create the missing sheets (one per salesperson, with their template) and
-        compute the open ones."""
+        compute the open ones (the sheets already there first follow their
+        salesperson's current team and template)."""
         for run in self:
             run.check_access("write")
             members = run._kpi_members()
             templates = run._kpi_templates(members)
-            existing = set(run.sudo().sheet_ids.user_id.ids)
+            sheets = run.sudo().sheet_ids
+            run._kpi_refresh_teams(sheets, members, templates)
+            existing = set(sheets.user_id.ids)
             # generated in bulk: no "created" message nor creator following every sheet
             self.env["sales.policy.kpi.sheet"].sudo().with_context(
                 mail_create_nolog=True, mail_create_nosubscribe=True
@@ -108,9 +111,14 @@ class SalesPolicyKpiRun(models.Model):
         return True
 
     def action_recompute(self):
-        """Recompute the figures of the sheets still open (confirmed sheets never change)."""
+        """Recompute the figures of the sheets still open (confirmed sheets never change):
+        they first follow their salesperson's current team and template."""
         for run in self:
             run.check_access("write")
+            sheets = run.sudo().sheet_ids
+            users = set(sheets.user_id.ids)
+            members = run._kpi_members().filtered(lambda m, users=users: m.user_id.id in users)
+            run._kpi_refresh_teams(sheets, members, run._kpi_templates(members))
             run._kpi_compute()
         return True
 
@@ -312,7 +320,6 @@ class SalesPolicyKpiRun(models.Model):
         self.ensure_one()
         sheets = self.sudo().sheet_ids.filtered(lambda s: s.state == "draft")
         if sheets:
-            self._kpi_refresh_teams(sheets)
             quantitative = sheets.template_id.line_ids.filtered(
                 lambda line: line.kind == "quantitative"
             )
@@ -331,14 +338,17 @@ class SalesPolicyKpiRun(models.Model):
         self._kpi_update_ranks()
         self.sudo().computed_date = fields.Datetime.now()
 
-    def _kpi_refresh_teams(self, sheets):
-        """Open sheets follow their salesperson's current team (the team at the period's
-        end once the period is over) and the template that team or role has now."""
-        members = self._kpi_members().filtered(lambda m: m.user_id in sheets.user_id)
-        templates = self._kpi_templates(members)
-        by_user = {member.user_id: member for member in members}
-        for sheet in sheets:
-            member = by_user.get(sheet.user_id)
+    def _kpi_refresh_teams(self, sheets, members, templates):
+        """The open sheets among ``sheets`` follow their salesperson's current team (the
+        team at the period's end once the period is over) and the template that team or
+        role has now.
+
+        :param members: the run's team memberships (:meth:`_kpi_members`)
+        :param templates: ``{user_id: template}`` of them (:meth:`_kpi_templates`)
+        """
+        by_user = {member.user_id.id: member for member in members}
+        for sheet in sheets.filtered(lambda s: s.state == "draft"):
+            member = by_user.get(sheet.user_id.id)
             if not member:
                 continue
             vals = {

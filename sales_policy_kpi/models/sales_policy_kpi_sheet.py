@@ -399,7 +399,8 @@ class SalesPolicyKpiSheet(models.Model):
         Line = self.env["sales.policy.kpi.sheet.line"].sudo()
         if not vals_list:
             return Line
-        self.flush_recordset()
+        # the rows need the sheets only (inserted at their creation): their pending
+        # computed fields are written once, with the totals
         lines = Line._sales_policy_bulk_insert(vals_list)
         self.invalidate_recordset(["line_ids"])
         self.modified(["line_ids"])

@@ -183,6 +183,31 @@ class TestKpiIndicators(KpiCommon):
             self.rep_n1a | self.rep_s1,
         )
 
+    def _move_rep(self, rep, old_team, new_team):
+        old_team.crm_team_member_ids.filtered(lambda m: m.user_id == rep).unlink()
+        new_team.crm_team_member_ids = [Command.create({"user_id": rep.id})]
+
+    def test_open_sheets_follow_a_move_after_generation(self):
+        """A salesperson moved after the run was generated: generating the run again or
+        recomputing it moves their open sheet (one per salesperson still) to the new
+        team and region; a confirmed sheet stays where it was confirmed."""
+        run = self._run()
+        sheet = self._sheet(run, self.rep_n1a)
+        self.assertEqual((sheet.team_id, sheet.region_id), (self.team_n1, self.region_north))
+        self._move_rep(self.rep_n1a, self.team_n1, self.team_s1)
+        run.action_generate()
+        self.assertEqual(self._sheet(run, self.rep_n1a), sheet, "no second sheet")
+        self.assertEqual((sheet.team_id, sheet.region_id), (self.team_s1, self.region_south))
+        self._move_rep(self.rep_n1a, self.team_s1, self.team_n1)
+        run.action_recompute()
+        self.assertEqual((sheet.team_id, sheet.region_id), (self.team_n1, self.region_north))
+        # a confirmed sheet does not move
+        sheet.sudo().state = "confirmed"
+        self._move_rep(self.rep_n1a, self.team_n1, self.team_s1)
+        run.action_generate()
+        run.action_recompute()
+        self.assertEqual(sheet.team_id, self.team_n1)
+
     def test_period_with_no_sales_and_scoring(self):
         self.env["sales.policy.kpi.target"].sudo().create(
             {
