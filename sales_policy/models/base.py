@@ -1,3 +1,4 @@
+import contextlib
 import json
 from collections import defaultdict
 
@@ -262,15 +263,23 @@ class Base(models.AbstractModel):
     @api.model
     def _sales_policy_execute_without_jit(self, query):
         """The rows of the read-only aggregate ``query``, run with PostgreSQL's JIT
-        compilation off (for this query only; the transaction's setting is restored).
+        compilation off (:meth:`_sales_policy_jit_off`): three queries.
 
         PostgreSQL JIT-compiles a plan whose estimated cost is over ``jit_above_cost``,
         whatever its real size: for the grouped queries of the figures over a whole
         period (a million journal items) compiling took about 0.45 s on a 2-core
         machine, a third of the query's time, at every run (nothing is cached between
-        queries). Three queries: the setting read and turned off (for the transaction,
-        as ``SET LOCAL``: if the query fails, rolling back the transaction or savepoint
-        restores it too), the query, the setting restored."""
+        queries)."""
+        with self._sales_policy_jit_off():
+            return self.env.execute_query(query)
+
+    @api.model
+    @contextlib.contextmanager
+    def _sales_policy_jit_off(self):
+        """Within the block, JIT compilation is off; the transaction's setting is
+        restored when the block ends (one query each). Set for the transaction, as
+        ``SET LOCAL``: when the block fails, rolling back the transaction or savepoint
+        restores it too."""
         cr = self.env.cr
         # the subquery (not flattened: OFFSET 0) reads the setting before it changes
         cr.execute(
@@ -278,9 +287,8 @@ class Base(models.AbstractModel):
             "  FROM (SELECT current_setting('jit') AS jit OFFSET 0) AS previous"
         )
         jit = cr.fetchone()[0]
-        rows = self.env.execute_query(query)
+        yield
         cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
-        return rows
 
     # ------------------------------------------------------------------------------
     # Bulk writing (system code)

@@ -32,3 +32,4 @@ from . import test_dashboard
 from . import test_reporting
 from . import test_screenshots
 from . import test_bulk_insert
+from . import test_execute_without_jit

@@ -115,12 +115,8 @@ def floors(env, date_from, date_to, runs):
     }
     # without JIT compilation, as the run reads its largest aggregate (compiling is no
     # reading: a floor paying for it would flatter the run)
-    env.cr.execute("SELECT current_setting('jit')")
-    jit = env.cr.fetchone()[0]
-    env.cr.execute("SET LOCAL jit = off")
-    result = {code: benchlib.measure_sql(env, query, runs)[0] for code, query in queries.items()}
-    env.cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
-    return result
+    with env["base"]._sales_policy_jit_off():
+        return {code: benchlib.measure_sql(env, query, runs)[0] for code, query in queries.items()}
 
 
 def naive_scorecard(env, reps, date_from, date_to):
